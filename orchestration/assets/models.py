@@ -1,0 +1,35 @@
+"""Python model assets downstream of the dbt marts; each writes an ``ml.*`` table."""
+
+import datetime as dt
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+from dagster_duckdb import DuckDBResource
+
+from models_ml.revenue_trend import fit_revenue_trend
+from orchestration.assets.warehouse import warehouse_models
+
+MODELS_GROUP = "models"
+
+
+@dg.asset(
+    key=dg.AssetKey(["ml_revenue_trend"]),
+    deps=[get_asset_key_for_model([warehouse_models], "rpt_revenue_monthly")],
+    group_name=MODELS_GROUP,
+    kinds={"python", "duckdb"},
+)
+def ml_revenue_trend(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """Least-squares trend of monthly net revenue, as of today (only complete months)."""
+    as_of = dt.date.today().replace(day=1)
+    with duckdb.get_connection() as con:
+        monthly = con.sql("select * from finance.rpt_revenue_monthly").pl()
+        trend = fit_revenue_trend(monthly, as_of)
+        con.execute("create schema if not exists ml")
+        con.register("trend", trend)
+        con.execute("create or replace table ml.revenue_trend as select * from trend")
+        con.unregister("trend")
+    slope = float(trend["slope_per_month"][0])
+    context.log.info(f"revenue trend over {trend.height} months: {slope:,.2f} yuan/month")
+    return dg.MaterializeResult(
+        metadata={"rows": trend.height, "slope_per_month": slope, "as_of": str(as_of)}
+    )

@@ -1,0 +1,22 @@
+"""dbt models as Dagster assets; dbt tests become asset checks."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.dbt_manifest import ensure_manifest
+
+
+class TandemDbtTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        # staging / intermediate / marts, from the folder the model lives in
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "warehouse"
+
+
+@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=TandemDbtTranslator())
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """``dbt build`` of the selected models, streaming materializations and test results."""
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,153 @@
+"""The `tandem` command line: one entry point for generating, landing, building and serving."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from orchestration.settings import REPO_ROOT, get_settings
+
+
+class CommandError(RuntimeError):
+    """A failure to report as one line, with a non-zero exit code."""
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from ingestion.simulator import generate
+
+    settings = get_settings()
+    out = Path(args.out) if args.out else settings.landing_dir
+    summary = generate(
+        out,
+        scale=args.scale or settings.scale,
+        seed=settings.seed if args.seed is None else args.seed,
+        start=args.start,
+        end=args.end,
+        daily_drops=args.daily_drops,
+        progress=_progress,
+    )
+    files = summary.get("files", [])
+    _progress(f"wrote {len(files)} files to {out} in {summary.get('seconds', 0):.1f} s")
+    return 0
+
+
+def cmd_pipeline(args: argparse.Namespace) -> int:
+    from orchestration.commands.pipeline import execute
+
+    summary = execute(args.command, log_level="WARNING" if args.json else "INFO")
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for stage in summary.stages:
+            problems = f"  ({'; '.join(stage.problems)})" if stage.problems else ""
+            _progress(
+                f"{stage.stage:<28} {stage.status:<9} {stage.rows:>12,} rows "
+                f"{stage.seconds:>8.1f} s{problems}"
+            )
+        _progress(f"{args.command}: {summary.status} in {summary.seconds:.1f} s")
+    if summary.failed:
+        failed = [s for s in summary.stages if s.status != "success"]
+        reason = failed[0].problems[0] if failed and failed[0].problems else "see the log above"
+        raise CommandError(
+            f"{args.command} failed at {failed[0].stage if failed else '?'}: {reason}"
+        )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    settings.ensure_dirs()
+    if not settings.serving_db.exists():
+        raise CommandError(f"no published warehouse at {settings.serving_db}: run `tandem run`")
+    env = {**os.environ, **settings.tool_env()}
+    url = f"http://{settings.serve_host}:{settings.serve_port}"
+    _progress(f"Tandem dashboards: {url}  (Ctrl+C to stop)")
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO_ROOT / "dashboards" / "app.py"),
+        "--server.address",
+        settings.serve_host,
+        "--server.port",
+        str(settings.serve_port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    return subprocess.call(command, env=env)
+
+
+def cmd_not_yet(feature: str) -> Callable[[argparse.Namespace], int]:
+    def run(_: argparse.Namespace) -> int:
+        raise CommandError(f"`tandem {feature}` is not available in this version yet")
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tandem",
+        description="Tandem: ERP + CRM extracts into one customer and finance warehouse.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = sub.add_parser("generate", help="write simulated ERP/CRM/marketing extracts + truth")
+    gen.add_argument(
+        "--scale",
+        choices=["tiny", "small", "medium", "large"],
+        default=None,
+        help="size of the company (default: TANDEM_SCALE or small)",
+    )
+    gen.add_argument("--seed", type=int, default=None, help="random seed (default: TANDEM_SEED)")
+    gen.add_argument("--out", default=None, help="output folder (default: TANDEM_HOME/landing)")
+    gen.add_argument("--start", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
+    gen.add_argument("--end", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
+    gen.add_argument("--daily-drops", action="store_true", help="one folder per business day")
+    gen.set_defaults(handler=cmd_generate)
+
+    for name, text in (
+        ("land", "land new extract files from TANDEM_HOME/landing into raw tables"),
+        ("build", "build the warehouse (dbt) and the models from what has landed"),
+        ("run", "land + build + publish, through Dagster, in this process"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--json", action="store_true", help="print a machine-readable summary")
+        cmd.set_defaults(handler=cmd_pipeline)
+
+    serve = sub.add_parser("serve", help="serve the dashboards on the published warehouse")
+    serve.set_defaults(handler=cmd_serve)
+
+    export = sub.add_parser("export-segment", help="export a segment's consented contacts")
+    export.set_defaults(handler=cmd_not_yet("export-segment"))
+    bench = sub.add_parser("bench", help="benchmark the pipeline stages")
+    bench.set_defaults(handler=cmd_not_yet("bench"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (CommandError, ValueError, FileNotFoundError) as error:
+        print(f"tandem {args.command}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"tandem {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""`tandem land | build | run`: execute parts of the Dagster graph in this process.
+
+Runs go through Dagster (with the instance under ``TANDEM_HOME/dagster``), so they show up in the
+Dagster UI exactly like scheduled runs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import dagster as dg
+
+from orchestration.settings import get_settings
+
+
+@dataclass
+class StageSummary:
+    stage: str
+    status: str
+    seconds: float
+    rows: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    command: str
+    status: str
+    run_id: str
+    seconds: float
+    stages: list[StageSummary]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def failed(self) -> bool:
+        return self.status != "success"
+
+
+def _rows_from_metadata(metadata: dict[str, Any]) -> int:
+    total = 0
+    for key in ("rows", "rows_landed", "rows_affected"):
+        value = metadata.get(key)
+        if value is not None:
+            total += int(getattr(value, "value", value) or 0)
+    return total
+
+
+def _selection(command: str) -> dg.AssetSelection:
+    raw = dg.AssetSelection.groups("raw")
+    serving = dg.AssetSelection.groups("serving")
+    if command == "land":
+        return raw
+    if command == "build":
+        return dg.AssetSelection.all() - raw - serving
+    return dg.AssetSelection.all()
+
+
+def execute(command: str, log_level: str = "INFO") -> RunSummary:
+    """Materialize the assets behind ``command`` (land, build or run) and summarise each step."""
+    settings = get_settings()
+    settings.ensure_dirs()
+    settings.export_tool_env()
+    # imported late: loading the definitions parses dbt and reads the settings just exported
+    from orchestration.definitions import defs
+
+    job = dg.define_asset_job(f"tandem_{command}", selection=_selection(command)).resolve(
+        asset_graph=defs.resolve_asset_graph()
+    )
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            resources=defs.resources,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
+        stages = _stage_summaries(instance, result)
+    return RunSummary(
+        command=command,
+        status="success" if result.success else "failure",
+        run_id=result.run_id,
+        seconds=round(time.perf_counter() - started, 3),
+        stages=stages,
+    )
+
+
+def _stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSummary]:
+    rows: dict[str, int] = {}
+    problems: dict[str, list[str]] = {}
+    for event in result.all_events:
+        step = event.step_key
+        if step is None:
+            continue
+        if event.is_step_materialization:
+            materialization = event.event_specific_data.materialization
+            rows[step] = rows.get(step, 0) + _rows_from_metadata(dict(materialization.metadata))
+        elif event.is_step_failure:
+            error = event.event_specific_data.error
+            message = error.message.strip().splitlines()[-1] if error else "step failed"
+            problems.setdefault(step, []).append(message)
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                problems.setdefault(step, []).append(
+                    f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} "
+                    "failed"
+                )
+    summaries = []
+    for stats in instance.get_run_step_stats(result.run_id):
+        seconds = (stats.end_time or 0) - (stats.start_time or 0) if stats.start_time else 0.0
+        summaries.append(
+            StageSummary(
+                stage=stats.step_key,
+                status=stats.status.value.lower() if stats.status else "unknown",
+                seconds=round(max(seconds, 0.0), 3),
+                rows=rows.get(stats.step_key, 0),
+                problems=problems.get(stats.step_key, []),
+            )
+        )
+    return summaries

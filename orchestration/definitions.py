@@ -1,0 +1,66 @@
+"""The Dagster code location: every asset, check, job, schedule and sensor of Tandem.
+
+Load it with ``dagster dev -m orchestration.definitions`` (``make dev``) or run it in-process via
+the ``tandem`` CLI.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets.landing import (
+    LANDING_ASSETS,
+    LANDING_CHECKS,
+    LANDING_JOBS,
+    LANDING_SENSORS,
+)
+from orchestration.assets.models import ml_revenue_trend
+from orchestration.assets.publish import publish_asset
+from orchestration.assets.warehouse import warehouse_models
+from orchestration.dbt_manifest import dbt_executable
+from orchestration.resources import TandemConfig, build_duckdb_resource
+from orchestration.settings import DBT_PROJECT_DIR, get_settings
+
+PIPELINE_JOB = "tandem_pipeline"
+
+_settings = get_settings()
+_settings.export_tool_env()
+
+_upstream_assets = [*LANDING_ASSETS, warehouse_models, ml_revenue_trend]
+serving_warehouse = publish_asset(
+    [key for assets_def in _upstream_assets for key in assets_def.keys]
+)
+
+pipeline_job = dg.define_asset_job(
+    PIPELINE_JOB,
+    selection=dg.AssetSelection.all(),
+    description="Land new extracts, build the warehouse and models, publish the serving file.",
+)
+
+# ERP extracts arrive T+1 overnight; build once they are in.
+daily_schedule = dg.ScheduleDefinition(
+    name="daily_pipeline",
+    job=pipeline_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="Asia/Shanghai",
+)
+
+defs = dg.Definitions(
+    assets=[*_upstream_assets, serving_warehouse],
+    asset_checks=[*LANDING_CHECKS],
+    jobs=[pipeline_job, *LANDING_JOBS],
+    schedules=[daily_schedule],
+    sensors=[*LANDING_SENSORS],
+    resources={
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            dbt_executable=dbt_executable(),
+        ),
+        "duckdb": build_duckdb_resource(),
+        "tandem": TandemConfig(),
+    },
+    # one writer per DuckDB file: steps must not run side by side
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,60 @@
+"""Publishing: make the newest build visible to readers in one atomic step.
+
+DuckDB allows one writer per file, and a writer blocks even read-only opens from other processes.
+So readers never open the build file. Publishing checkpoints and closes the build, copies it next
+to the serving file and ``os.replace``-s the copy onto the serving path: a reader that already had
+the old file open keeps its inode (old data, consistent), the next open sees the new build, and no
+process ever holds a write lock on the serving file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    serving_path: Path
+    bytes: int
+    seconds: float
+
+
+def checkpoint(db_path: Path) -> None:
+    """Fold the write-ahead log into the database file and release the file."""
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def publish(build_path: Path, serving_path: Path) -> PublishResult:
+    """Atomically replace ``serving_path`` with a consistent copy of ``build_path``."""
+    started = time.perf_counter()
+    if not build_path.exists():
+        raise FileNotFoundError(f"no build to publish at {build_path}: run `tandem build` first")
+    checkpoint(build_path)
+    wal = build_path.with_name(build_path.name + ".wal")
+    if wal.exists():
+        raise RuntimeError(f"{wal} still exists after checkpoint: another process holds the build")
+    serving_path.parent.mkdir(parents=True, exist_ok=True)
+    staging = serving_path.with_name(f".{serving_path.name}.{os.getpid()}.publishing")
+    try:
+        shutil.copyfile(build_path, staging)
+        with open(staging, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staging, serving_path)
+    finally:
+        staging.unlink(missing_ok=True)
+    dir_fd = os.open(serving_path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # make the rename itself durable
+    finally:
+        os.close(dir_fd)
+    return PublishResult(serving_path, serving_path.stat().st_size, time.perf_counter() - started)

@@ -1,0 +1,21 @@
+"""Dagster resources. Both derive every path from :class:`TandemSettings`."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from orchestration.settings import TandemSettings, get_settings
+
+
+class TandemConfig(dg.ConfigurableResource):
+    """Gives assets the runtime settings (``TANDEM_HOME`` and friends)."""
+
+    home: str | None = None
+
+    def settings(self) -> TandemSettings:
+        return TandemSettings(home=self.home) if self.home else get_settings()
+
+
+def build_duckdb_resource() -> DuckDBResource:
+    return DuckDBResource(database=str(get_settings().build_db))
