@@ -51,5 +51,5 @@ def land_extracts(context: dg.AssetExecutionContext, tandem: TandemConfig):
 # What definitions.py collects from this module; landing owns its own checks, jobs and sensors.
 LANDING_ASSETS: list[dg.AssetsDefinition] = [land_extracts]
 LANDING_CHECKS: list[dg.AssetChecksDefinition] = []
-LANDING_JOBS: list[dg.UnresolvedAssetJobDefinition] = []
+LANDING_JOBS: list[dg.JobDefinition] = []
 LANDING_SENSORS: list[dg.SensorDefinition] = []
