@@ -100,7 +100,8 @@ def _stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSum
             rows[step] = rows.get(step, 0) + _rows_from_metadata(dict(materialization.metadata))
         elif event.is_step_failure:
             error = event.event_specific_data.error
-            message = error.message.strip().splitlines()[-1] if error else "step failed"
+            lines = [line for line in (error.message if error else "").splitlines() if line.strip()]
+            message = lines[0].strip() if lines else "step failed"
             problems.setdefault(step, []).append(message)
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
