@@ -1,0 +1,35 @@
+"""A tiny Kingdee-style invoice extract written by code (GB18030, CRLF), for the spine tests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+HEADER = ["发票号码", "开票日期", "客户编码", "税率(%)", "金额", "税额", "价税合计"]
+
+# (invoice, date, customer, rate, net): two months, a credit note, two VAT rates on one invoice
+INVOICES = [
+    ("FP0001", "2026-01-05", "CUST000001", 13, Decimal("1000.00")),
+    ("FP0002", "2026-01-20", "CUST000002", 13, Decimal("2500.00")),
+    ("FP0002", "2026-01-20", "CUST000002", 6, Decimal("400.00")),
+    ("FP0003", "2026-02-03", "CUST000001", 13, Decimal("3000.00")),
+    ("FP0004", "2026-02-10", "CUST000001", 13, Decimal("-500.00")),
+    ("FP0005", "2026-03-15", "CUST000003", 6, Decimal("1200.00")),
+]
+
+
+def write_invoices(path: Path, invoices=INVOICES) -> Path:
+    lines = [",".join(HEADER)]
+    for number, date, customer, rate, net in invoices:
+        tax = (net * rate / 100).quantize(Decimal("0.01"))
+        lines.append(f"{number},{date},{customer},{rate},{net},{tax},{net + tax}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    return path
+
+
+def monthly_net(invoices=INVOICES) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for _, date, _, _, net in invoices:
+        totals[date[:7]] = totals.get(date[:7], Decimal(0)) + net
+    return totals

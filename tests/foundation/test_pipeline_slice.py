@@ -1,0 +1,140 @@
+"""The thin slice end to end: extract -> raw -> dbt staging -> mart -> Python model -> publish.
+
+Runs the real CLI (real Dagster run, real dbt build, real DuckDB files) in a child process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.settings import TandemSettings
+from tests.conftest import run_tandem
+from tests.foundation.invoices import INVOICES, monthly_net, write_invoices
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory):
+    home = tmp_path_factory.mktemp("slice") / "home"
+    env = {"TANDEM_HOME": str(home)}
+    settings = TandemSettings(home=home)
+    write_invoices(settings.landing_dir / "erp" / "sales_invoices.csv")
+    completed = run_tandem("run", "--json", env=env)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return settings, env, json.loads(completed.stdout)
+
+
+def serving_rows(settings: TandemSettings, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(settings.serving_db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_run_reports_every_stage_with_rows(first_run) -> None:
+    _, _, summary = first_run
+    assert summary["command"] == "run"
+    assert summary["status"] == "success"
+    stages = {s["stage"]: s for s in summary["stages"]}
+    assert set(stages) == {"land_extracts", "warehouse_models", "ml_revenue_trend",
+                           "serving_warehouse"}
+    assert all(s["status"] == "success" for s in stages.values())
+    assert stages["land_extracts"]["rows"] == len(INVOICES)
+    assert stages["ml_revenue_trend"]["rows"] == 3  # Jan, Feb, Mar 2026
+    assert all(s["seconds"] >= 0 for s in stages.values())
+
+
+def test_mart_in_serving_file_matches_the_extract(first_run) -> None:
+    settings, _, _ = first_run
+    rows = serving_rows(
+        settings,
+        "select strftime(revenue_month, '%Y-%m'), invoice_count, customer_count, net_revenue "
+        "from finance.rpt_revenue_monthly order by 1",
+    )
+    assert {month: net for month, _, _, net in rows} == monthly_net()
+    # FP0002 has two VAT rates but is one invoice; Feb has an invoice and its credit note
+    assert [(m, n, c) for m, n, c, _ in rows] == [
+        ("2026-01", 2, 2), ("2026-02", 2, 1), ("2026-03", 1, 1)
+    ]
+    gross = serving_rows(settings, "select sum(gross_revenue) from finance.rpt_revenue_monthly")
+    assert gross[0][0] == Decimal("8684.00")  # 1130 + 2825 + 424 + 3390 - 565 + 1272
+
+
+def test_python_model_fits_the_mart(first_run) -> None:
+    settings, _, _ = first_run
+    rows = serving_rows(
+        settings,
+        "select net_revenue, fitted_net_revenue, slope_per_month, model_version "
+        "from ml.revenue_trend order by revenue_month",
+    )
+    net = [r[0] for r in rows]
+    assert net == [3900.0, 2500.0, 1200.0]
+    assert rows[0][2] == pytest.approx(-1350.0)  # least squares through 3900, 2500, 1200
+    assert rows[1][1] == pytest.approx(2533.333, rel=1e-4)
+    assert rows[0][3] == "revenue_trend-1"
+
+
+def test_raw_rows_carry_lineage(first_run) -> None:
+    settings, _, _ = first_run
+    con = duckdb.connect(str(settings.build_db), read_only=True)
+    try:
+        lineage = con.execute(
+            "select _file, count(*), min(_row_number), max(_row_number), count(distinct _batch_id)"
+            " from raw_erp.sales_invoices group by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert lineage == [("erp/sales_invoices.csv", 6, 2, 7, 1)]
+
+
+def test_second_run_lands_nothing_and_publishes_the_same_numbers(first_run) -> None:
+    settings, env, _ = first_run
+    before = serving_rows(settings, "select * from finance.rpt_revenue_monthly order by 1")
+    completed = run_tandem("run", "--json", env=env)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    stages = {s["stage"]: s for s in json.loads(completed.stdout)["stages"]}
+    assert stages["land_extracts"]["rows"] == 0
+    after = serving_rows(settings, "select * from finance.rpt_revenue_monthly order by 1")
+    assert after == before
+
+
+def test_new_extract_reaches_the_serving_file(first_run) -> None:
+    settings, env, _ = first_run
+    april = [("FP0100", "2026-04-02", "CUST000004", 13, Decimal("777.00"))]
+    write_invoices(settings.landing_dir / "erp" / "sales_invoices_2026-04.csv", april)
+    completed = run_tandem("run", env=env)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "run: success" in completed.stderr
+    rows = serving_rows(
+        settings,
+        "select net_revenue from finance.rpt_revenue_monthly where revenue_month = '2026-04-01'",
+    )
+    assert rows == [(Decimal("777.00"),)]
+
+
+def test_failed_build_exits_non_zero_with_a_reason(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    settings = TandemSettings(home=home)
+    path = settings.landing_dir / "erp" / "sales_invoices.csv"
+    write_invoices(path)
+    write_invoices(settings.landing_dir / "erp" / "sales_invoices_dup.csv",
+                   [("FP0001", "2026-01-05", "CUST000001", 13, Decimal("1.00"))])
+    # The same invoice sent twice is kept once by staging, so the build still succeeds; a row
+    # with no customer breaks the staging not-null test and must fail the run loudly.
+    write_invoices(settings.landing_dir / "erp" / "sales_invoices_bad.csv",
+                   [("FP0999", "2026-01-06", "", 13, Decimal("5.00"))])
+    completed = run_tandem("run", env={"TANDEM_HOME": str(home), **_no_json()})
+    assert completed.returncode == 1
+    last = completed.stderr.strip().splitlines()[-1]
+    assert last.startswith("tandem run: run failed at warehouse_models"), last
+    assert not settings.serving_db.exists()  # nothing half-built is ever published
+
+
+def _no_json() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith("TANDEM_") and k != "TANDEM_HOME"}
