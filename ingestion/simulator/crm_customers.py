@@ -1,0 +1,380 @@
+"""CRM customer records with planted duplicates, their custom fields and their contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from ingestion.simulator.calendar import date_series, datetime_strings
+from ingestion.simulator.contacts import POSTS, PrimaryContacts
+from ingestion.simulator.ids import IdCounters
+from ingestion.simulator.marketing import CHANNELS
+from ingestion.simulator.names import (
+    INDUSTRIES,
+    REGIONS,
+    branch_name,
+    format_mobile,
+    mobiles,
+    person_names,
+    personal_email,
+    swap_brackets,
+    swap_suffix,
+    to_fullwidth,
+    typo_name,
+)
+from ingestion.simulator.population import LEVEL_BY_SIZE, Population
+from ingestion.simulator.problems import flag
+from ingestion.simulator.scales import ProblemRates
+
+VARIANTS = ["fullwidth", "bracket", "suffix", "branch", "typo", "other_contact"]
+VARIANT_P = [0.12, 0.15, 0.2, 0.13, 0.2, 0.2]
+DELETED_MARKERS = ["", "-已转出", "(作废)"]
+
+
+@dataclass
+class CrmCustomers:
+    """Frames written for the CRM customer side plus identity truth rows."""
+
+    customers: pl.DataFrame
+    custom_data: pl.DataFrame
+    contacts: pl.DataFrame
+    identity: pl.DataFrame
+    primary_contact_id: np.ndarray  # per local customer
+
+
+def _variant_name(name: str, variant: str, pick: int, branch_city: str) -> tuple[str, str]:
+    """Apply a duplicate variant; fall back when a name has nothing to vary."""
+    if variant == "fullwidth":
+        wide = to_fullwidth(name)
+        if wide != name:
+            return wide, variant
+        variant = "bracket"
+    if variant == "bracket":
+        swapped = swap_brackets(name)
+        if swapped != name:
+            return swapped, variant
+        variant = "suffix"
+    if variant == "suffix":
+        return swap_suffix(name, pick), variant
+    if variant == "branch":
+        return branch_name(name, branch_city), variant
+    if variant == "typo":
+        return typo_name(name, pick), variant
+    return name, variant
+
+
+def build_crm_customers(
+    pop: Population,
+    contacts: PrimaryContacts,
+    addresses: list[str],
+    erp_code: np.ndarray,
+    deal_day: np.ndarray,
+    last_followup: np.ndarray,
+    rates: ProblemRates,
+    rng: np.random.Generator,
+    ids: IdCounters,
+    dup_id_base: int,
+    end_day: int,
+    rep_pool: np.ndarray,
+) -> CrmCustomers:
+    """wk_crm_customer (+ duplicates), wk_crm_customer_data and wk_crm_contacts for a chunk.
+
+    ``deal_day`` is the day of the first won contract (-1 if none), ``last_followup`` epoch
+    seconds of the last follow-up (-1 if none).
+    """
+    n = len(pop.true_id)
+    end_sec = (end_day + 1) * 86400 - 1
+    create_sec = pop.acquired_day * 86400 + pop.acquired_second
+    messy = rng.random(n) < 0.15
+    # Companies sometimes sit in the CRM under a variant of their official name.
+    primary_name = list(pop.names)
+    primary_variant = np.full(n, "original", dtype=object)
+    off = (rng.random(n) < 0.12) & (pop.kind == 0)
+    picks = rng.integers(0, 1000, n)
+    for i in np.flatnonzero(off).tolist():
+        v = ["bracket", "suffix", "fullwidth"][picks[i] % 3]
+        primary_name[i], primary_variant[i] = _variant_name(pop.names[i], v, int(picks[i]), "")
+        if primary_name[i] == pop.names[i]:
+            primary_variant[i] = "original"
+
+    # Duplicates: another rep enters the same company again, later.
+    dup = rng.random(n) < rates.crm_duplicate
+    deleted = rng.random(n) < rates.soft_delete
+    d_src = np.r_[np.flatnonzero(dup), np.flatnonzero(deleted)]
+    d_kind = np.r_[
+        rng.choice(len(VARIANTS), int(dup.sum()), p=VARIANT_P), np.full(int(deleted.sum()), -1)
+    ]
+    order = np.argsort(d_src, kind="stable")
+    d_src, d_kind = d_src[order], d_kind[order]
+    n_dup = len(d_src)
+    d_id = ids.take("crm_duplicate", n_dup, first=dup_id_base)
+    d_create = np.minimum(
+        create_sec[d_src] + rng.integers(5, 400, n_dup) * 86400 + rng.integers(0, 36000, n_dup),
+        end_sec - 3600,
+    )
+    d_name, d_variant, d_mobile, d_email = [], [], [], []
+    new_mob = mobiles(rng, n_dup)
+    _people, new_py = person_names(rng, n_dup)
+    cities = rng.integers(0, len(REGIONS), n_dup)
+    for j in range(n_dup):
+        i = int(d_src[j])
+        if d_kind[j] < 0:
+            marker = DELETED_MARKERS[j % 3]
+            d_name.append(primary_name[i] + marker)
+            d_variant.append("deleted")
+        else:
+            name, v = _variant_name(
+                primary_name[i], VARIANTS[d_kind[j]], int(picks[i]) + j, REGIONS[cities[j]][0]
+            )
+            d_name.append(name)
+            d_variant.append(v)
+        if d_variant[-1] == "other_contact":
+            d_mobile.append(str(new_mob[j]))
+            d_email.append(personal_email(new_py[j], int(new_mob[j])))
+        else:
+            d_mobile.append(format_mobile(int(contacts.mobile[i]), not messy[i]))
+            d_email.append(contacts.email[i])
+
+    prim_mobile = [
+        format_mobile(int(m), bool(x)) for m, x in zip(contacts.mobile, messy, strict=True)
+    ]
+    landline = [
+        f"0{REGIONS[r][1] // 10000 % 100 + 10}-{t}"
+        for r, t in zip(pop.region.tolist(), rng.integers(10**7, 10**8, n).tolist(), strict=True)
+    ]
+    last = np.where(last_followup > 0, last_followup, -1)
+    pool = (last > 0) & (last < end_sec - 180 * 86400)
+    status = np.where(rng.random(n) < 0.03, 2, 1)
+    deal = deal_day >= 0
+    deal_sec = np.where(deal, deal_day * 86400 + 10 * 3600, -1)
+    update_sec = np.maximum(np.maximum(create_sec, last), deal_sec)
+
+    def dt_or_empty(sec: np.ndarray) -> pl.Series:
+        return datetime_strings(np.maximum(sec, 0)).set(pl.Series(sec < 0), None)
+
+    prim = pl.DataFrame(
+        {
+            "customer_id": pop.crm_id,
+            "customer_name": primary_name,
+            "owner_user_id": pop.rep,
+            "deal_status": deal.astype(np.int64),
+            "deal_time": dt_or_empty(deal_sec),
+            "mobile": prim_mobile,
+            "telephone": np.where(pop.kind == 0, np.array(landline, dtype=object), "").astype(str),
+            "email": contacts.email,
+            "address": addresses,
+            "status": status,
+            "create_time": datetime_strings(create_sec),
+            "update_time": datetime_strings(update_sec),
+            "last_time": dt_or_empty(last),
+            "pool_time": dt_or_empty(np.where(pool, last + 90 * 86400, -1)),
+            "_sec": create_sec,
+            "_true": pop.true_id,
+            "_problem": pl.Series([None] * n, dtype=pl.String),
+            "_column": pl.Series([None] * n, dtype=pl.String),
+            "_detail": pl.Series([None] * n, dtype=pl.String),
+        }
+    )
+    dups = pl.DataFrame(
+        {
+            "customer_id": d_id,
+            "customer_name": d_name,
+            "owner_user_id": rng.choice(rep_pool, n_dup) if n_dup else np.zeros(0, np.int64),
+            "deal_status": np.zeros(n_dup, dtype=np.int64),
+            "deal_time": pl.Series([None] * n_dup, dtype=pl.String),
+            "mobile": d_mobile,
+            "telephone": np.full(n_dup, ""),
+            "email": d_email,
+            "address": [addresses[i] for i in d_src.tolist()],
+            "status": np.where(np.array(d_variant) == "deleted", 3, 1).astype(np.int64),
+            "create_time": datetime_strings(d_create),
+            "update_time": datetime_strings(d_create),
+            "last_time": pl.Series([None] * n_dup, dtype=pl.String),
+            "pool_time": pl.Series([None] * n_dup, dtype=pl.String),
+            "_sec": d_create,
+            "_true": pop.true_id[d_src],
+            "_problem": np.where(np.array(d_variant) == "deleted", "soft_delete", "crm_duplicate")
+            if n_dup
+            else np.zeros(0, dtype=str),
+            "_column": flag(np.array(d_variant) == "deleted", "status"),
+            "_detail": [
+                f"{v}; duplicate of customer_id {pop.crm_id[i]}"
+                for v, i in zip(d_variant, d_src.tolist(), strict=True)
+            ],
+        },
+        schema_overrides={"_column": pl.String},
+    )
+
+    # Which shared keys the CRM carries: the ERP code field, the tax id field, or nothing.
+    in_erp = erp_code != ""
+    none = in_erp & (rng.random(n) < rates.no_shared_key)
+    has_tax = np.array([t != "" for t in pop.tax_id], dtype=bool)
+    share_code = rates.erp_code_in_crm / max(1e-9, 1 - rates.no_shared_key)
+    give_code = in_erp & ~none & (rng.random(n) < share_code)
+    give_tax = has_tax & ~none & (rng.random(n) < 0.55)
+    give_code |= in_erp & ~none & ~give_tax  # the rest need at least one key
+    no_key = pl.Series(none)
+    prim = prim.with_columns(
+        pl.when(no_key)
+        .then(pl.lit("no_shared_key"))
+        .otherwise(pl.col("_problem"))
+        .alias("_problem"),
+        pl.when(no_key)
+        .then(pl.concat_str([pl.lit("ERP 客户编码 "), pl.Series(erp_code)]))
+        .otherwise(pl.col("_detail"))
+        .alias("_detail"),
+    )
+    customers = pl.concat([prim, dups]).sort("_sec", "customer_id")
+    customers = customers.with_columns(
+        pl.col("customer_id").map_elements(_batch_id, return_dtype=pl.String).alias("batch_id"),
+        date_series(customers["_sec"].to_numpy() // 86400).alias("_drop"),
+    )
+    customers = customers.select(
+        [
+            "customer_id",
+            "customer_name",
+            "owner_user_id",
+            "deal_status",
+            "deal_time",
+            "mobile",
+            "telephone",
+            "email",
+            "address",
+            "status",
+            "create_time",
+            "update_time",
+            "last_time",
+            "pool_time",
+            "batch_id",
+            "_drop",
+            "_problem",
+            "_column",
+            "_detail",
+            "_true",
+        ]
+    )
+
+    custom = _custom_data(
+        pop,
+        prim["customer_id"].to_numpy(),
+        d_id,
+        d_src,
+        erp_code,
+        give_code,
+        give_tax,
+        rng,
+        create_sec,
+        d_create,
+        ids,
+    )
+    contacts_df, primary_cid = _contacts(pop, contacts, prim_mobile, create_sec, rng, ids, end_sec)
+    identity = pl.DataFrame(
+        {
+            "true_customer_id": np.r_[pop.true_id, pop.true_id[d_src]],
+            "system": "crm",
+            "record_id": np.r_[pop.crm_id, d_id].astype(str),
+            "record_name": primary_name + d_name,
+            "variant": np.r_[primary_variant.astype(str), np.array(d_variant, dtype=str)]
+            if n_dup
+            else primary_variant.astype(str),
+            "is_primary": np.r_[np.ones(n, bool), np.zeros(n_dup, bool)],
+        }
+    )
+    return CrmCustomers(customers.drop("_true"), custom, contacts_df, identity, primary_cid)
+
+
+def _batch_id(customer_id: int) -> str:
+    # WukongCRM batch ids are 32 hex characters; derive them from the id so they are stable.
+    x = (customer_id * 0x9E3779B97F4A7C15) % (1 << 64)
+    y = (customer_id * 0xC2B2AE3D27D4EB4F + 0x165667B19E3779F9) % (1 << 64)
+    return f"{x:016x}{y:016x}"
+
+
+def _custom_data(
+    pop, crm_ids, d_id, d_src, erp_code, give_code, give_tax, rng, create_sec, d_create, ids
+) -> pl.DataFrame:
+    """One row per (customer, custom field) present, keyed by batch_id."""
+    src_label = np.array([c.label for c in CHANNELS])
+    ind_label = np.array([x[1] for x in INDUSTRIES])
+    level = np.array(LEVEL_BY_SIZE)[pop.size]
+    tax = np.array(pop.tax_id, dtype=object)
+    parts = [
+        (crm_ids, 1, "客户来源", src_label[pop.source_channel], create_sec),
+        (crm_ids, 2, "客户行业", ind_label[pop.industry], create_sec),
+        (crm_ids, 3, "客户级别", level, create_sec),
+        (crm_ids[give_code], 4, "ERP客户编码", erp_code[give_code], create_sec[give_code]),
+        (crm_ids[give_tax], 5, "纳税人识别号", tax[give_tax].astype(str), create_sec[give_tax]),
+        (d_id, 1, "客户来源", src_label[rng.integers(0, len(CHANNELS), len(d_id))], d_create),
+        (d_id, 2, "客户行业", ind_label[pop.industry[d_src]], d_create),
+    ]
+    frames = []
+    for cid, field_id, name, value, sec in parts:
+        frames.append(
+            pl.DataFrame(
+                {
+                    "_cid": np.asarray(cid, dtype=np.int64),
+                    "field_id": np.full(len(cid), field_id, dtype=np.int64),
+                    "name": np.full(len(cid), name),
+                    "value": np.asarray(value).astype(str),
+                    "_sec": np.asarray(sec, dtype=np.int64),
+                }
+            )
+        )
+    df = pl.concat(frames).sort("_sec", "_cid", "field_id")
+    return df.with_columns(
+        pl.Series("id", ids.take("customer_data", df.height)),
+        pl.col("_cid").map_elements(_batch_id, return_dtype=pl.String).alias("batch_id"),
+        date_series(df["_sec"].to_numpy() // 86400).alias("_drop"),
+    ).select(["id", "batch_id", "field_id", "name", "value", "_drop"])
+
+
+def _contacts(pop, contacts, prim_mobile, create_sec, rng, ids, end_sec):
+    """Primary contact per customer plus extra contacts added over time."""
+    n = len(pop.true_id)
+    extra = np.where(pop.kind == 0, rng.poisson(0.8, n), 0)
+    owner = np.r_[np.arange(n), np.repeat(np.arange(n), extra)]
+    k = len(owner) - n
+    names, pys = person_names(rng, k)
+    mob = mobiles(rng, k)
+    nums = rng.integers(10**5, 10**10, k)
+    sec = np.r_[
+        create_sec,
+        np.minimum(create_sec[owner[n:]] + rng.integers(1, 700, k) * 86400, end_sec - 7200),
+    ]
+    post = np.r_[rng.choice([0, 1, 4], n), rng.integers(0, len(POSTS), k)]
+    df = pl.DataFrame(
+        {
+            "customer_id": pop.crm_id[owner],
+            "name": contacts.name + names,
+            "mobile": prim_mobile + [str(x) for x in mob.tolist()],
+            "email": contacts.email
+            + [personal_email(p, int(x)) for p, x in zip(pys, nums.tolist(), strict=True)],
+            "post": np.where(pop.kind[owner] == 1, "", np.array(POSTS)[post]),
+            "_sec": sec,
+            "_o": owner,
+        }
+    ).sort("_sec", "_o")
+    cid = ids.take("contacts", df.height)
+    df = df.with_columns(pl.Series("contacts_id", cid))
+    primary = df.filter(pl.col("_o").is_first_distinct()).sort("_o")["contacts_id"].to_numpy()
+    upd = df["_sec"].to_numpy() + rng.integers(0, 30, df.height) * 86400
+    df = df.with_columns(
+        datetime_strings(df["_sec"].to_numpy()).alias("create_time"),
+        datetime_strings(np.minimum(upd, end_sec)).alias("update_time"),
+        date_series(df["_sec"].to_numpy() // 86400).alias("_drop"),
+    ).select(
+        [
+            "contacts_id",
+            "customer_id",
+            "name",
+            "mobile",
+            "email",
+            "post",
+            "create_time",
+            "update_time",
+            "_drop",
+        ]
+    )
+    return df, primary

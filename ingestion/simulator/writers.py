@@ -1,0 +1,188 @@
+"""Streaming extract writers: CSV appended chunk by chunk (UTF-8 or GB18030), XLSX with fixed
+metadata, daily-drop routing, and the location of every planted problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import xlsxwriter
+
+from ingestion.simulator.calendar import next_business_day, to_date
+
+PROBLEM_COLUMNS = ["problem", "file", "row", "column", "record_id", "detail"]
+
+
+@dataclass
+class FileState:
+    """What has been written to one file so far."""
+
+    rows: int = 0
+    bytes: int = 0
+    sha256: hashlib._Hash = field(default_factory=hashlib.sha256)  # type: ignore[name-defined]
+
+
+@dataclass(frozen=True)
+class Format:
+    """How a source system writes its CSV files."""
+
+    encoding: str  # "utf-8" or "gb18030"
+    line_terminator: str
+    lag_business_days: int  # 0: lands the same day (CRM); 1: next business day (ERP, ads)
+
+
+CRM = Format("utf-8", "\n", 0)
+ERP = Format("gb18030", "\r\n", 1)  # exported from Windows clients
+ADS_UTF8 = Format("utf-8", "\n", 1)
+ADS_GBK = Format("gb18030", "\r\n", 1)
+
+
+class ExtractWriter:
+    """Appends frames to extract files; hidden ``_``-prefixed columns steer it.
+
+    ``_drop`` (Date) routes each row to its daily drop; ``_problem``/``_column``/``_detail``
+    flag a planted problem whose file and row number are recorded.
+    """
+
+    def __init__(self, out_dir: Path, daily_drops: bool, start_day: int) -> None:
+        self.out_dir = out_dir
+        self.daily_drops = daily_drops
+        self.first_drop = int(next_business_day(np.array([start_day]), strictly_after=False)[0])
+        self.files: dict[str, FileState] = {}
+        self.problems: list[pl.DataFrame] = []
+
+    def _drop_folder(self, day: int) -> str:
+        return f"drops/{to_date(day).isoformat()}"
+
+    def csv(self, rel: str, df: pl.DataFrame, fmt: Format) -> None:
+        """Append ``df`` to ``rel`` (or to ``drops/<day>/rel`` per row in daily-drop mode)."""
+        if df.height == 0:
+            return
+        # Problem flags are built with np.where(..., None): object arrays become String here.
+        fixes = [
+            pl.Series(c, df[c].to_list(), dtype=pl.String)
+            for c in ("_problem", "_column", "_detail")
+            if c in df.columns and df[c].dtype in (pl.Object, pl.Null)
+        ]
+        if fixes:
+            df = df.with_columns(fixes)
+        if not self.daily_drops:
+            self._append(rel, df, fmt)
+            return
+        days = (df["_drop"].cast(pl.Int32).to_numpy()).astype(np.int64)
+        drop = next_business_day(days, strictly_after=fmt.lag_business_days > 0)
+        drop = np.maximum(drop, self.first_drop)
+        df = df.with_columns(pl.Series("_target", drop))
+        parts = df.partition_by("_target", maintain_order=True, as_dict=True)
+        for (target,), part in sorted(parts.items()):
+            self._append(f"{self._drop_folder(int(target))}/{rel}", part.drop("_target"), fmt)
+
+    def _append(self, rel: str, df: pl.DataFrame, fmt: Format) -> None:
+        state = self.files.get(rel)
+        new = state is None
+        if new:
+            state = self.files[rel] = FileState()
+            (self.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        visible = [c for c in df.columns if not c.startswith("_")]
+        if "_problem" in df.columns:
+            flagged = df.with_row_index("_i").filter(pl.col("_problem").is_not_null())
+            if flagged.height:
+                detail = flagged["_detail"] if "_detail" in flagged.columns else None
+                self.problems.append(
+                    pl.DataFrame(
+                        {
+                            "problem": flagged["_problem"],
+                            "file": pl.Series([rel] * flagged.height, dtype=pl.String),
+                            "row": (flagged["_i"].cast(pl.Int64) + state.rows + 1),
+                            "column": flagged["_column"].cast(pl.String)
+                            if "_column" in flagged.columns
+                            else pl.Series([None] * flagged.height, dtype=pl.String),
+                            "record_id": flagged[visible[0]].cast(pl.String),
+                            "detail": detail.cast(pl.String)
+                            if detail is not None
+                            else pl.Series([None] * flagged.height, dtype=pl.String),
+                        }
+                    )
+                )
+        text = df.select(visible).write_csv(
+            include_header=new, line_terminator=fmt.line_terminator, float_precision=2
+        )
+        data = text.encode(fmt.encoding)
+        with open(self.out_dir / rel, "ab") as fh:
+            fh.write(data)
+        state.rows += df.height
+        state.bytes += len(data)
+        state.sha256.update(data)
+
+    def xlsx(self, rel: str, df: pl.DataFrame, sheet: str, created: dt.date) -> None:
+        """Write a small entity as one XLSX sheet with fixed workbook times (reproducible)."""
+        visible = [c for c in df.columns if not c.startswith("_")]
+        if self.daily_drops:
+            rel = f"{self._drop_folder(self.first_drop)}/{rel}"
+        path = self.out_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        when = dt.datetime.combine(created, dt.time(9, 0))
+        wb.set_properties({"created": when, "author": "tandem"})
+        ws = wb.add_worksheet(sheet)
+        date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+        for j, col in enumerate(visible):
+            ws.write_string(0, j, col)
+            for i, value in enumerate(df[col].to_list(), start=1):
+                if isinstance(value, dt.date):
+                    ws.write_datetime(i, j, dt.datetime.combine(value, dt.time()), date_fmt)
+                elif value is None:
+                    continue
+                else:
+                    ws.write(i, j, value)
+        wb.close()
+        data = buf.getvalue()
+        path.write_bytes(data)
+        state = self.files[rel] = FileState()
+        state.rows = df.height
+        state.bytes = len(data)
+        state.sha256.update(data)
+
+    def truncate_last_row(self, rel: str) -> int:
+        """Cut ``rel`` in the middle of its last row (a broken export); returns that row."""
+        path = self.out_dir / rel
+        data = path.read_bytes()
+        body = data.rstrip(b"\r\n")
+        last_start = max(body.rfind(b"\n"), 0) + 1
+        cut = last_start + max(1, (len(body) - last_start) // 2)
+        # Never cut inside a multi-byte character: step back to an ASCII byte boundary.
+        while cut > last_start and data[cut - 1] >= 0x80:
+            cut -= 1
+        data = data[:cut]
+        path.write_bytes(data)
+        state = self.files[rel]
+        state.bytes = len(data)
+        state.sha256 = hashlib.sha256(data)
+        return state.rows
+
+    def manifest(self) -> dict[str, dict[str, object]]:
+        """rows, bytes and sha256 per file written."""
+        return {
+            rel: {"rows": s.rows, "bytes": s.bytes, "sha256": s.sha256.hexdigest()}
+            for rel, s in sorted(self.files.items())
+        }
+
+    def problem_frame(self) -> pl.DataFrame:
+        """Every flagged row seen so far."""
+        schema = {
+            "problem": pl.String,
+            "file": pl.String,
+            "row": pl.Int64,
+            "column": pl.String,
+            "record_id": pl.String,
+            "detail": pl.String,
+        }
+        if not self.problems:
+            return pl.DataFrame(schema=schema)
+        return pl.concat([p.cast(schema) for p in self.problems])
