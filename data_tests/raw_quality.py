@@ -1,0 +1,205 @@
+"""Validate the newest batch of each raw table with its Great Expectations suite.
+
+GX 1.x cannot read DuckDB through its SQL datasource, so the batch is read into pandas and
+validated with the pandas datasource in an ephemeral context (progress bars and analytics off).
+Only the newest batch is validated (raw is append-only: older batches were checked when they
+landed), and a batch above ``MAX_VALIDATED_ROWS`` is validated on a repeatable random sample so the
+check stays within seconds on medium extracts; the landing already enforces keys and types on
+every row, the sample checks the rest. Results go to ``raw_meta.quality_results``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import duckdb
+
+from data_tests.raw_suites import ExpectationSpec, raw_suite_specs, suite_name
+from ingestion.contracts import Contract
+
+QUALITY_TABLE = "raw_meta.quality_results"
+MAX_VALIDATED_ROWS = 200_000
+_QUALITY_DDL = f"""
+    create table if not exists {QUALITY_TABLE} (
+        checked_at timestamp not null, run_id varchar not null, suite varchar not null,
+        raw_table varchar not null, batch_id varchar, expectation varchar not null,
+        column_name varchar, kwargs varchar, success boolean not null, blocking boolean not null,
+        unexpected_count bigint, unexpected_percent double, observed_value varchar,
+        rows_in_batch bigint not null, rows_validated bigint not null
+    )
+"""
+
+
+@dataclass
+class ExpectationOutcome:
+    spec: ExpectationSpec
+    success: bool
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    observed_value: str | None = None
+
+
+@dataclass
+class SuiteResult:
+    """One suite run over the newest batch of one raw table."""
+
+    suite: str
+    raw_table: str
+    batch_id: str | None
+    rows_in_batch: int
+    rows_validated: int
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return all(o.success for o in self.outcomes)
+
+    @property
+    def blocking_failed(self) -> bool:
+        return any(o.spec.blocking and not o.success for o in self.outcomes)
+
+    @property
+    def failures(self) -> list[str]:
+        return [
+            f"{o.spec.type}({o.spec.column or ''}): {o.unexpected_count or 0} unexpected"
+            + (f", observed {o.observed_value}" if o.observed_value else "")
+            for o in self.outcomes
+            if not o.success
+        ]
+
+
+@cache
+def _gx_batch_definition() -> Any:
+    """One ephemeral GX context per process, with a pandas dataframe asset to validate against."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    source = context.data_sources.add_pandas("tandem_raw")
+    asset = source.add_dataframe_asset("raw_batch")
+    return asset.add_batch_definition_whole_dataframe("newest_batch")
+
+
+def _gx_expectation(spec: ExpectationSpec) -> Any:
+    import great_expectations as gx
+
+    class_name = "".join(part.capitalize() for part in spec.type.split("_"))
+    return getattr(gx.expectations, class_name)(**spec.kwargs)
+
+
+def _result_key(kind: str, kwargs: dict[str, Any]) -> tuple[str, ...]:
+    fields = ("column", "column_list", "min_value", "max_value", "value", "regex")
+    return (kind, *(str(kwargs.get(f)) for f in fields))
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, contract: Contract) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [contract.raw_schema, contract.entity],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def validate_raw_table(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    max_rows: int = MAX_VALIDATED_ROWS,
+    today: dt.date | None = None,
+) -> SuiteResult:
+    """Run the contract's suite over the newest batch of its raw table."""
+    name = suite_name(contract)
+    if not _table_exists(con, contract):
+        return SuiteResult(name, contract.raw_table, None, 0, 0)
+    batches = con.execute(
+        f"select _batch_id, count(*) from {contract.raw_table} "
+        "group by _batch_id order by max(_loaded_at) desc, _batch_id desc limit 2"
+    ).fetchall()
+    if not batches:
+        return SuiteResult(name, contract.raw_table, None, 0, 0)
+    batch_id, rows = batches[0]
+    previous = batches[1][1] if len(batches) > 1 else None
+    query = f"select * from {contract.raw_table} where _batch_id = '{batch_id}'"
+    if rows > max_rows:
+        query = f"select * from ({query}) using sample reservoir({max_rows} rows) repeatable (7)"
+    frame = con.sql(query).df()
+    specs = raw_suite_specs(contract, previous_batch_rows=previous, today=today)
+    # the row-count expectation must see the whole batch, not the sample
+    specs = [s for s in specs if s.type != "expect_table_row_count_to_be_between"]
+    result = SuiteResult(name, contract.raw_table, batch_id, rows, len(frame))
+    if specs:
+        import great_expectations as gx
+
+        suite = gx.ExpectationSuite(name=name, expectations=[_gx_expectation(s) for s in specs])
+        batch = _gx_batch_definition().get_batch(batch_parameters={"dataframe": frame})
+        validation = batch.validate(suite)
+        # GX reorders results (it groups by metric), so match them to specs by their arguments
+        by_key = {
+            _result_key(o.expectation_config.type, o.expectation_config.kwargs): o
+            for o in validation.results
+        }
+        for spec in specs:
+            outcome = by_key[_result_key(spec.type, spec.kwargs)]
+            detail = outcome.result or {}
+            result.outcomes.append(
+                ExpectationOutcome(
+                    spec,
+                    bool(outcome.success),
+                    detail.get("unexpected_count"),
+                    detail.get("unexpected_percent"),
+                    None,
+                )
+            )
+    if previous:
+        minimum = raw_suite_specs(contract, previous_batch_rows=previous, today=today)
+        for spec in minimum:
+            if spec.type == "expect_table_row_count_to_be_between":
+                ok = rows >= spec.kwargs["min_value"]
+                result.outcomes.append(
+                    ExpectationOutcome(
+                        spec, ok, observed_value=f"{rows} rows (previous batch {previous})"
+                    )
+                )
+    return result
+
+
+def store_results(con: duckdb.DuckDBPyConnection, results: list[SuiteResult]) -> str:
+    """Append the outcomes to ``raw_meta.quality_results``; returns the run id."""
+    con.execute("create schema if not exists raw_meta")
+    con.execute(_QUALITY_DDL)
+    run_id = uuid.uuid4().hex[:12]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows = [
+        [
+            now,
+            run_id,
+            r.suite,
+            r.raw_table,
+            r.batch_id,
+            o.spec.type,
+            o.spec.column,
+            json.dumps(o.spec.kwargs, default=str, ensure_ascii=False),
+            o.success,
+            o.spec.blocking,
+            o.unexpected_count,
+            o.unexpected_percent,
+            o.observed_value,
+            r.rows_in_batch,
+            r.rows_validated,
+        ]
+        for r in results
+        for o in r.outcomes
+    ]
+    if rows:
+        con.executemany(
+            f"insert into {QUALITY_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    return run_id

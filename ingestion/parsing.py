@@ -1,0 +1,181 @@
+"""DuckDB SQL that turns a file's text columns into typed raw columns, per the contract.
+
+Parsing is plain SQL over the registered text frame, so a medium extract is typed at DuckDB's
+speed and the same expressions both find unparseable values (for rejects) and produce the rows
+that land.
+"""
+
+from __future__ import annotations
+
+from ingestion.contracts import ColumnSpec, Contract
+
+# Unix seconds are UTC; CRM datetimes are China wall time (UTC+8 all year, no daylight saving).
+UNIX_SECONDS_OFFSET_HOURS = 8
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_file", "varchar"),
+    ("_file_hash", "varchar"),
+    ("_row_number", "bigint"),
+    ("_loaded_at", "timestamp"),
+    ("_batch_id", "varchar"),
+)
+PERIOD_PARTS = (("start", "date"), ("end", "date"), ("grain", "varchar"), ("hour", "integer"))
+_HOURLY_FORMATS = "['%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S']"
+
+
+def quote(identifier: str) -> str:
+    """A DuckDB identifier in double quotes (headers may hold spaces, brackets, CJK)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def text_expr(header: str) -> str:
+    """The value as sent, with surrounding blanks removed and empty text as null."""
+    return f"nullif(trim({quote(header)}), '')"
+
+
+def _formats_list(formats: list[str]) -> str:
+    return "[" + ", ".join(literal(f) for f in formats) + "]"
+
+
+def _timestamp_expr(column: ColumnSpec, v: str) -> str:
+    """Try the contract's formats in order; ISO text is always accepted last."""
+    patterns = [f for f in column.date_formats if "%" in f]
+    parts = []
+    if patterns:
+        parts.append(f"try_strptime({v}, {_formats_list(patterns)})")
+    if "excel_serial" in column.date_formats:
+        # Excel's day 0 is 1899-12-30 (it counts the fictitious 1900-02-29); 5 digits = 1927..2173
+        parts.append(
+            f"case when regexp_full_match({v}, '[0-9]{{5}}(\\.[0-9]+)?') then "
+            f"timestamp '1899-12-30' + to_microseconds(cast(round(cast({v} as double) "
+            f"* 86400000000) as bigint)) end"
+        )
+    if "unix_seconds" in column.date_formats:
+        parts.append(
+            f"case when regexp_full_match({v}, '[0-9]{{9,10}}') then timestamp '1970-01-01' "
+            f"+ to_seconds(cast({v} as bigint)) + interval {UNIX_SECONDS_OFFSET_HOURS} hour end"
+        )
+    parts.append(f"try_cast({v} as timestamp)")
+    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+
+
+def _number_expr(column: ColumnSpec, v: str) -> str:
+    cleaned = f"replace({v}, ',', '')"  # thousands separators from hand-made sheets
+    if column.type in ("integer", "bigint"):
+        # DuckDB rounds '13.5' to 14 when casting to an integer: accept only whole numbers
+        return (
+            f"case when regexp_full_match({cleaned}, '[+-]?[0-9]+(\\.0*)?') "
+            f"then try_cast({cleaned} as {column.type}) end"
+        )
+    factor = {"fen": "/ 100", "wan": "* 10000"}.get(column.unit or "yuan")
+    if factor:
+        return f"cast(try_cast({cleaned} as decimal(38,6)) {factor} as {column.type})"
+    return f"try_cast({cleaned} as {column.type})"
+
+
+def value_expr(column: ColumnSpec, header: str) -> str:
+    """SQL for the typed value of ``column`` read from the file's ``header``."""
+    v = text_expr(header)
+    if column.type == "varchar" or column.type == "period":
+        return v
+    if column.type == "timestamp":
+        return _timestamp_expr(column, v)
+    if column.type == "date":
+        return f"cast({_timestamp_expr(column, v)} as date)"
+    if column.type == "boolean":
+        return f"try_cast({v} as boolean)"
+    return _number_expr(column, v)
+
+
+def _period_part(column: ColumnSpec, v: str, part: str) -> str:
+    patterns = _formats_list([f for f in column.date_formats if "%" in f] or ["%Y-%m-%d"])
+    single = (
+        f"cast(coalesce(try_strptime({v}, {patterns}), try_strptime({v}, {_HOURLY_FORMATS}))"
+        " as date)"
+    )
+    if part in ("start", "end"):
+        index = 1 if part == "start" else 2
+        piece = f"trim(split_part({v}, '至', {index}))"
+        ranged = f"cast(try_strptime({piece}, {patterns}) as date)"
+        return f"case when {v} like '%至%' then {ranged} else {single} end"
+    if part == "grain":
+        return (
+            f"case when {v} is null then null when {v} like '%至%' then 'range' "
+            f"when {v} like '%:%' then 'hour' else 'day' end"
+        )
+    return (
+        f"case when {v} like '%:%' and {v} not like '%至%' "
+        f"then hour(try_strptime({v}, {_HOURLY_FORMATS})) end"
+    )
+
+
+def output_columns(column: ColumnSpec) -> list[tuple[str, str]]:
+    """The raw columns (name, DuckDB type) one contract column produces."""
+    if column.type == "period":
+        return [(column.name, "varchar")] + [
+            (f"{column.name}_{part}", type_) for part, type_ in PERIOD_PARTS
+        ]
+    return [(column.name, column.type)]
+
+
+def select_exprs(column: ColumnSpec, header: str | None) -> list[str]:
+    """``expr as name`` items for the raw insert; a missing optional column lands as nulls."""
+    if header is None:
+        return [f"cast(null as {type_}) as {quote(name)}" for name, type_ in output_columns(column)]
+    items = [f"{value_expr(column, header)} as {quote(column.name)}"]
+    if column.type == "period":
+        v = text_expr(header)
+        items += [
+            f"{_period_part(column, v, part)} as {quote(f'{column.name}_{part}')}"
+            for part, _ in PERIOD_PARTS
+        ]
+    return items
+
+
+def invalid_condition(column: ColumnSpec, header: str) -> str:
+    """True where a value was sent but does not parse as the contract says."""
+    v = text_expr(header)
+    if column.type == "period":
+        start, end = _period_part(column, v, "start"), _period_part(column, v, "end")
+        return f"({v} is not null and ({start} is null or {end} is null or {end} < {start}))"
+    if column.type in ("varchar",):
+        return "false"
+    return f"({v} is not null and {value_expr(column, header)} is null)"
+
+
+def error_items(contract: Contract, headers: dict[str, str | None]) -> list[str]:
+    """One SQL struct (or null) per column check: what is wrong with a row's value, if anything."""
+    items = []
+    for column in contract.columns:
+        header = headers.get(column.name)
+        if header is None:
+            continue
+        v = text_expr(header)
+        checks = [(invalid_condition(column, header), "unparseable value", column.expected())]
+        if not column.nullable:
+            checks.append((f"{v} is null", "missing value", "a value (the column is not nullable)"))
+        for condition, reason, expected in checks:
+            if condition == "false":
+                continue
+            items.append(
+                f"case when {condition} then {{'column_name': {literal(column.name)}, "
+                f"'source_column': {literal(header)}, 'value': {quote(header)}, "
+                f"'reason': {literal(reason)}, 'expected': {literal(expected)}}} end"
+            )
+    return items
+
+
+def enum_violation_expr(column: ColumnSpec, header: str) -> str:
+    """True where a value parses but is not one of the contract's enum codes."""
+    value = value_expr(column, header)
+    codes = ", ".join(literal(code) for code in column.enum)
+    return f"({value} is not null and cast({value} as varchar) not in ({codes}))"
+
+
+def raw_table_ddl(contract: Contract) -> list[tuple[str, str]]:
+    """Every column of the raw table in order: contract columns, then lineage."""
+    columns = [pair for column in contract.columns for pair in output_columns(column)]
+    return columns + list(LINEAGE_COLUMNS)

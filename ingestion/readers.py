@@ -1,0 +1,297 @@
+"""Read one extract file (CSV, XLSX, Parquet) into a table of strings, or say why it cannot be.
+
+Every reader returns all values as text: typing is the contract's job (``ingestion.parsing``), so a
+value that does not parse becomes a rejected row with its original text, never a silent null.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ingestion.contracts import Contract
+from ingestion.problems import FileProblem, QuarantineError
+
+_CHUNK = 8 << 20
+_MAGIC = {
+    b"PK\x03\x04": "a ZIP archive (an XLSX workbook?)",
+    b"PAR1": "a Parquet file",
+    b"\xd0\xcf\x11\xe0": "an old Excel (xls) workbook",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip archive",
+}
+
+
+@dataclass
+class ExtractTable:
+    """The rows of one file as text, with how it was decoded."""
+
+    frame: pl.DataFrame
+    encoding: str
+    header_row: int = 1  # 1-based line/row of the header in the file (xlsx may start lower)
+
+
+def _fail(kind: str, message: str, **where: object) -> QuarantineError:
+    return QuarantineError([FileProblem(kind, message, **where)])  # type: ignore[arg-type]
+
+
+def read_extract(path: Path, contract: Contract, display: str | None = None) -> ExtractTable:
+    """Read ``path`` as the contract's format; raise :class:`QuarantineError` when it cannot be."""
+    name = display or path.name
+    if path.stat().st_size == 0:
+        raise _fail("empty_file", f"{name} is empty (0 bytes)")
+    if contract.format == "xlsx":
+        table = read_xlsx(path, contract, name)
+    elif contract.format == "parquet":
+        table = read_parquet(path, name)
+    else:
+        table = read_csv(path, contract, name)
+    if table.frame.height == 0:
+        raise _fail("empty_file", f"{name} has a header but no data rows")
+    return table
+
+
+# ---------------------------------------------------------------------------------------- CSV
+
+
+def _sniff_binary(head: bytes, name: str) -> None:
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            raise _fail("binary_file", f"{name} is {what}, not a CSV text file")
+    if b"\x00" in head[:65536]:
+        raise _fail("binary_file", f"{name} contains NUL bytes: it is binary, not a CSV text file")
+
+
+def _decode_error(path: Path, offset: int, tried: tuple[str, ...], name: str) -> QuarantineError:
+    """Say where the file stopped being valid text and which encoding would have read it."""
+    with open(path, "rb") as handle:
+        before = handle.read(offset)
+        sample = handle.read(4)
+    line = before.count(b"\n") + 1
+    with open(path, "rb") as handle:
+        data = handle.read(16 << 20)  # enough to say what the file probably is
+    fits = [
+        enc
+        for enc in ("utf-8-sig", "gb18030", "utf-16")
+        if enc.replace("-sig", "") not in tried and _decodes(data, enc)
+    ]
+    hint = f"; it decodes as {fits[0].replace('-sig', '')}" if fits else ""
+    return QuarantineError(
+        [
+            FileProblem(
+                "wrong_encoding",
+                f"{name} is not {' or '.join(tried)}: byte(s) {sample.hex(' ')} at offset "
+                f"{offset} (line {line}) are invalid{hint}",
+                row=line,
+                value=sample.hex(" "),
+                expected=" or ".join(tried),
+            )
+        ]
+    )
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _transcode(path: Path, encoding: str, target: io.BufferedWriter | None) -> int | None:
+    """Stream-decode ``path``; write UTF-8 to ``target``. Returns the bad byte offset or None."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                return offset + error.start
+            if target is not None:
+                target.write(text.encode("utf-8"))
+            offset += len(chunk)
+        try:
+            text = decoder.decode(b"", final=True)
+        except UnicodeDecodeError as error:
+            return offset + error.start
+        if target is not None:
+            target.write(text.encode("utf-8"))
+    return None
+
+
+def _check_truncated(data_tail: bytes, header_fields: int, name: str, lines: int) -> None:
+    """A last row with fewer fields than the header (or an open quote) means a cut-off export."""
+    if data_tail.endswith(b"\n"):
+        return
+    last = data_tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    open_quote = last.count('"') % 2 == 1
+    fields = 0 if open_quote else len(next(csv.reader([last]), []))
+    found = "an unclosed quote" if open_quote else f"{fields} of {header_fields} fields"
+    if open_quote or fields < header_fields:
+        raise QuarantineError(
+            [
+                FileProblem(
+                    "truncated_file",
+                    f"{name} ends in the middle of a row: the last line has "
+                    f"{found} and no line end",
+                    row=lines,
+                    value=last[:200],
+                    expected=f"{header_fields} fields and a line end",
+                )
+            ]
+        )
+
+
+def read_csv(path: Path, contract: Contract, name: str) -> ExtractTable:
+    """Read a delimited extract as text: detect encoding among the contract's, BOM, CRLF."""
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    _sniff_binary(head, name)
+    has_bom = head.startswith(codecs.BOM_UTF8)
+    tried = tuple(
+        dict.fromkeys("utf-8" if e.startswith("utf-8") else e for e in contract.encodings)
+    )
+    tmp_path: Path | None = None
+    chosen: str | None = None
+    first_bad = 0
+    try:
+        for encoding in tried:
+            if encoding == "utf-8" and not has_bom:
+                bad = _transcode(path, "utf-8", None)  # validate only: polars reads the original
+                if bad is None:
+                    chosen = encoding
+                    break
+            else:
+                fd, tmp = tempfile.mkstemp(prefix="tandem-", suffix=".csv")
+                with os.fdopen(fd, "wb") as target:
+                    bad = _transcode(path, "utf-8-sig" if encoding == "utf-8" else encoding, target)
+                if bad is None:
+                    chosen, tmp_path = encoding, Path(tmp)
+                    break
+                os.unlink(tmp)
+            first_bad = max(first_bad, bad)
+        if chosen is None:
+            raise _decode_error(path, first_bad, tried, name)
+        source = tmp_path or path
+        with open(source, "rb") as handle:
+            first_line = handle.readline().decode("utf-8", errors="replace")
+            handle.seek(max(0, os.path.getsize(source) - 65536))
+            tail = handle.read()
+        header = next(csv.reader([first_line.rstrip("\r\n")]), [])
+        _check_header(header, name)
+        try:
+            frame = pl.read_csv(
+                source,
+                infer_schema=False,
+                has_header=True,
+                raise_if_empty=False,
+            )
+        except pl.exceptions.PolarsError as error:
+            message = str(error).strip().splitlines()[0]
+            raise _fail("malformed_file", f"{name} is not well-formed CSV: {message}") from None
+        _check_truncated(tail, len(header), name, frame.height)
+        return ExtractTable(frame, encoding=chosen + ("-sig" if has_bom else ""))
+    finally:
+        if tmp_path is not None:
+            tmp_path.unlink(missing_ok=True)
+
+
+def _check_header(header: list[str], name: str) -> None:
+    cleaned = [h.strip() for h in header]
+    if not any(cleaned):
+        raise _fail("empty_file", f"{name} has no header row")
+    doubled = sorted({h for h in cleaned if h and cleaned.count(h) > 1})
+    if doubled:
+        raise _fail("duplicate_header", f"{name} has the header(s) {doubled} more than once")
+
+
+# --------------------------------------------------------------------------------------- XLSX
+
+
+def _cell_text(value: object) -> str | None:
+    """One worksheet cell as the text a CSV export of it would hold."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return text if text.strip() else None
+
+
+def read_xlsx(path: Path, contract: Contract, name: str) -> ExtractTable:
+    """Read the contract's sheet; blank leading rows are skipped, the first filled is the header."""
+    import openpyxl  # only needed for workbooks
+
+    with open(path, "rb") as handle:
+        if handle.read(4) != b"PK\x03\x04":
+            raise _fail("unreadable_workbook", f"{name} is not an XLSX workbook (no ZIP signature)")
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for corrupt workbooks
+        raise _fail("unreadable_workbook", f"{name} cannot be opened as XLSX: {error}") from None
+    try:
+        sheets = workbook.sheetnames
+        if contract.sheet and contract.sheet in sheets:
+            sheet = workbook[contract.sheet]
+        elif contract.sheet and len(sheets) > 1:
+            raise _fail(
+                "missing_sheet",
+                f"{name} has no sheet {contract.sheet!r}; its sheets are {sheets}",
+                expected=contract.sheet,
+            )
+        else:
+            sheet = workbook[sheets[0]]
+        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    header_index = next((i for i, row in enumerate(rows) if any(v is not None for v in row)), None)
+    if header_index is None:
+        raise _fail("empty_file", f"{name}: sheet {sheet.title!r} is empty")
+    header = [("" if v is None else v.strip()) for v in rows[header_index]]
+    while header and not header[-1]:
+        header.pop()
+    _check_header(header, name)
+    width = len(header)
+    body = [row[:width] + [None] * (width - len(row)) for row in rows[header_index + 1 :]]
+    while body and all(v is None for v in body[-1]):
+        body.pop()
+    columns = [h or f"column_{i + 1}" for i, h in enumerate(header)]
+    frame = pl.DataFrame(body, schema=dict.fromkeys(columns, pl.String), orient="row")
+    return ExtractTable(frame, encoding="xlsx", header_row=header_index + 1)
+
+
+# ------------------------------------------------------------------------------------ Parquet
+
+
+def read_parquet(path: Path, name: str) -> ExtractTable:
+    """Read a Parquet extract and render every column as text (dates in ISO form)."""
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as error:  # polars raises several types for corrupt files
+        raise _fail("unreadable_workbook", f"{name} cannot be read as Parquet: {error}") from None
+    as_text = []
+    for column, dtype in frame.schema.items():
+        expr = pl.col(column)
+        if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
+            expr = expr.dt.strftime("%Y-%m-%d %H:%M:%S")
+        elif dtype == pl.Date:
+            expr = expr.dt.strftime("%Y-%m-%d")
+        as_text.append(expr.cast(pl.String).alias(column))
+    return ExtractTable(frame.select(as_text), encoding="parquet")
