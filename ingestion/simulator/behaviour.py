@@ -61,7 +61,7 @@ def simulate_months(pop: Population, months: np.ndarray, rng: np.random.Generato
                 has.any(axis=1), np.nansum(win_delay, axis=1) / np.maximum(has.sum(axis=1), 1), 0.0
             )
             recent_tickets = tickets[:, lo:m].sum(axis=1)
-            silence = (followups[:, lo:m].sum(axis=1) == 0) & (m - lo >= WINDOW)
+            silence = (followups[:, lo:m].sum(axis=1) == 0) & (m - lo >= WINDOW) & (age >= WINDOW)
         else:
             mean_delay = np.zeros(n)
             recent_tickets = np.zeros(n)

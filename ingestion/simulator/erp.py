@@ -8,7 +8,12 @@ import numpy as np
 import polars as pl
 
 from ingestion.simulator.behaviour import MonthlyPaths
-from ingestion.simulator.calendar import date_series, date_strings, next_business_day
+from ingestion.simulator.calendar import (
+    date_series,
+    date_strings,
+    next_business_day,
+    to_business_day,
+)
 from ingestion.simulator.ids import IdCounters
 from ingestion.simulator.population import Population
 from ingestion.simulator.problems import flag, flag_values
@@ -89,11 +94,15 @@ def build_orders(
     lag = rng.integers(0, 4, len(cust))
     acq = pop.acquired_day[cust]
     day = np.where(is_first, acq + lag, np.where(in_acq, np.maximum(day, acq), day))
-    day = next_business_day(np.clip(day, start_day, end_day), strictly_after=False)
+    day = np.minimum(day, months[month + 1] - 1)  # an order belongs to the month it was drawn in
+    day = np.clip(day, start_day, end_day)
+    # Weekend orders are booked on a working day of the same month (churn is monthly).
+    forward = next_business_day(day, strictly_after=False)
+    day = np.where(forward < months[month + 1], forward, to_business_day(day))
     keep = day <= end_day
     cust, month, day, is_first, lag = cust[keep], month[keep], day[keep], is_first[keep], lag[keep]
     via = is_first | (rng.random(len(cust)) < CONTRACT_SHARE)
-    contract_day = np.where(is_first, pop.acquired_day[cust], day - lag)
+    contract_day = np.minimum(np.where(is_first, pop.acquired_day[cust], day - lag), day)
     gap = via & (rng.random(len(cust)) < sync_gap_rate)
     order = np.lexsort((day, cust))
     return (cust[order], month[order], day[order], via[order], contract_day[order], gap[order])

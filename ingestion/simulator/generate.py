@@ -230,6 +230,7 @@ def generate(
     truth.append("companies", _companies(pop, months, churn_month, n_orders, revenue, margin))
     truth.append("channels", _channels(mkt, pop, revenue, margin))
 
+    writer.flush()
     if rates.truncated_file:
         target = TRUNCATED_FILE
         if daily_drops:

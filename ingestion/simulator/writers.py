@@ -55,6 +55,7 @@ class ExtractWriter:
         self.first_drop = int(next_business_day(np.array([start_day]), strictly_after=False)[0])
         self.files: dict[str, FileState] = {}
         self.problems: list[pl.DataFrame] = []
+        self._buffers: dict[str, list[bytes]] = {}
 
     def _drop_folder(self, day: int) -> str:
         return f"drops/{to_date(day).isoformat()}"
@@ -63,61 +64,108 @@ class ExtractWriter:
         """Append ``df`` to ``rel`` (or to ``drops/<day>/rel`` per row in daily-drop mode)."""
         if df.height == 0:
             return
-        # Problem flags are built with np.where(..., None): object arrays become String here.
-        fixes = [
-            pl.Series(c, df[c].to_list(), dtype=pl.String)
-            for c in ("_problem", "_column", "_detail")
-            if c in df.columns and df[c].dtype in (pl.Object, pl.Null)
-        ]
-        if fixes:
-            df = df.with_columns(fixes)
+        visible = [c for c in df.columns if not c.startswith("_")]
+        table = df.select(visible)
+        header = table.head(0).write_csv(include_header=True, line_terminator=fmt.line_terminator)
+        body = table.write_csv(
+            include_header=False, line_terminator=fmt.line_terminator, float_precision=2
+        )
+        # Values never contain line breaks, so splitting the rendered text gives one row each.
+        lines = body.split(fmt.line_terminator)[:-1]
+        flagged = self._flags(df, visible[0])
         if not self.daily_drops:
-            self._append(rel, df, fmt)
+            self._append(rel, header, lines, np.arange(len(lines)), flagged, fmt)
             return
-        days = (df["_drop"].cast(pl.Int32).to_numpy()).astype(np.int64)
+        days = df["_drop"].cast(pl.Int32).to_numpy().astype(np.int64)
         drop = next_business_day(days, strictly_after=fmt.lag_business_days > 0)
         drop = np.maximum(drop, self.first_drop)
-        df = df.with_columns(pl.Series("_target", drop))
-        parts = df.partition_by("_target", maintain_order=True, as_dict=True)
-        for (target,), part in sorted(parts.items()):
-            self._append(f"{self._drop_folder(int(target))}/{rel}", part.drop("_target"), fmt)
+        order = np.argsort(drop, kind="stable")
+        bounds = np.flatnonzero(np.diff(drop[order])) + 1
+        for group in np.split(order, bounds):
+            target = f"{self._drop_folder(int(drop[group[0]]))}/{rel}"
+            self._append(target, header, [lines[i] for i in group.tolist()], group, flagged, fmt)
 
-    def _append(self, rel: str, df: pl.DataFrame, fmt: Format) -> None:
+    @staticmethod
+    def _flags(df: pl.DataFrame, id_column: str) -> pl.DataFrame | None:
+        """Rows flagged with a planted problem: index, problem, column, record id, detail."""
+        if "_problem" not in df.columns:
+            return None
+        cols = {}
+        for c in ("_problem", "_column", "_detail"):
+            if c in df.columns and df[c].dtype in (pl.Object, pl.Null):
+                cols[c] = pl.Series(c, df[c].to_list(), dtype=pl.String)
+            elif c in df.columns:
+                cols[c] = df[c].cast(pl.String)
+            else:
+                cols[c] = pl.Series(c, [None] * df.height, dtype=pl.String)
+        out = pl.DataFrame(
+            {
+                "_i": np.arange(df.height),
+                "problem": cols["_problem"],
+                "column": cols["_column"],
+                "record_id": df[id_column].cast(pl.String),
+                "detail": cols["_detail"],
+            }
+        ).filter(pl.col("problem").is_not_null())
+        return out if out.height else None
+
+    def _append(
+        self,
+        rel: str,
+        header: str,
+        lines: list[str],
+        source_rows: np.ndarray,
+        flagged: pl.DataFrame | None,
+        fmt: Format,
+    ) -> None:
         state = self.files.get(rel)
         new = state is None
         if new:
             state = self.files[rel] = FileState()
-            (self.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-        visible = [c for c in df.columns if not c.startswith("_")]
-        if "_problem" in df.columns:
-            flagged = df.with_row_index("_i").filter(pl.col("_problem").is_not_null())
-            if flagged.height:
-                detail = flagged["_detail"] if "_detail" in flagged.columns else None
+        if flagged is not None:
+            pos = np.full(int(source_rows.max()) + 1, -1, dtype=np.int64)
+            pos[source_rows] = np.arange(len(source_rows))
+            idx = flagged["_i"].to_numpy()
+            inside = idx < len(pos)
+            inside[inside] = pos[idx[inside]] >= 0
+            hit = flagged.filter(pl.Series(inside))
+            if hit.height:
+                rows = pos[hit["_i"].to_numpy()] + state.rows + 1
                 self.problems.append(
-                    pl.DataFrame(
-                        {
-                            "problem": flagged["_problem"],
-                            "file": pl.Series([rel] * flagged.height, dtype=pl.String),
-                            "row": (flagged["_i"].cast(pl.Int64) + state.rows + 1),
-                            "column": flagged["_column"].cast(pl.String)
-                            if "_column" in flagged.columns
-                            else pl.Series([None] * flagged.height, dtype=pl.String),
-                            "record_id": flagged[visible[0]].cast(pl.String),
-                            "detail": detail.cast(pl.String)
-                            if detail is not None
-                            else pl.Series([None] * flagged.height, dtype=pl.String),
-                        }
+                    hit.select(
+                        "problem",
+                        pl.lit(rel).alias("file"),
+                        pl.Series("row", rows, dtype=pl.Int64),
+                        "column",
+                        "record_id",
+                        "detail",
                     )
                 )
-        text = df.select(visible).write_csv(
-            include_header=new, line_terminator=fmt.line_terminator, float_precision=2
-        )
+        text = (header if new else "") + fmt.line_terminator.join(lines) + fmt.line_terminator
         data = text.encode(fmt.encoding)
-        with open(self.out_dir / rel, "ab") as fh:
-            fh.write(data)
-        state.rows += df.height
+        if self.daily_drops:
+            # Thousands of small files: keep them in memory and write each once at the end.
+            self._buffers.setdefault(rel, []).append(data)
+        else:
+            if new:
+                (self.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            with open(self.out_dir / rel, "ab") as fh:
+                fh.write(data)
+        state.rows += len(lines)
         state.bytes += len(data)
         state.sha256.update(data)
+
+    def flush(self) -> None:
+        """Write buffered daily-drop files to disk."""
+        made: set[Path] = set()
+        for rel, parts in self._buffers.items():
+            path = self.out_dir / rel
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            with open(path, "ab") as fh:
+                fh.write(b"".join(parts))
+        self._buffers.clear()
 
     def xlsx(self, rel: str, df: pl.DataFrame, sheet: str, created: dt.date) -> None:
         """Write a small entity as one XLSX sheet with fixed workbook times (reproducible)."""
