@@ -14,6 +14,7 @@ from ingestion.simulator.calendar import (
     next_business_day,
     to_business_day,
 )
+from ingestion.simulator.columns import const, doc_numbers, numbers, pick, take
 from ingestion.simulator.ids import IdCounters
 from ingestion.simulator.population import Population
 from ingestion.simulator.problems import flag, flag_values
@@ -154,14 +155,10 @@ def build_erp(
     order_net = np.round(np.bincount(line_order, net, n_orders), 2)
     order_cost = np.round(np.bincount(line_order, cost, n_orders), 2)
     seq = ids.take("order", n_orders)
-    date_txt = date_strings(day).str.replace_all("-", "").to_numpy().astype(str)
-    number = np.char.add(np.char.add("SO", date_txt), np.char.zfill(seq.astype(str), 7))
+    number = doc_numbers("SO", day, seq, 7)
     contract_id = np.zeros(n_orders, dtype=np.int64)
     contract_id[via] = ids.take("contract", int(via.sum()))
-    c_date = date_strings(contract_day).str.replace_all("-", "").to_numpy().astype(str)
-    contract_num = np.where(
-        via, np.char.add(np.char.add("HT", c_date), np.char.zfill(contract_id.astype(str), 6)), ""
-    )
+    contract_num = doc_numbers("HT", contract_day, contract_id, 6).set(pl.Series(~via), "")
     orders = Orders(
         cust,
         month,
@@ -190,9 +187,10 @@ def build_erp(
     erp_idx = erp_idx[np.argsort(created[erp_idx], kind="stable")]
     codes = ids.take("erp_customer", len(erp_idx))
     erp_code = np.full(n_cust, "", dtype=object)
-    erp_code[erp_idx] = np.char.add("CUST", np.char.zfill(codes.astype(str), 6))
+    erp_code[erp_idx] = numbers("CUST", codes, 6).to_list()
     erp_code = erp_code.astype(str)
-    name = np.array(pop.names, dtype=object)
+    erp_s = pl.Series(erp_code.tolist(), dtype=pl.String)
+    name = pl.Series(pop.names, dtype=pl.String)
 
     lines_df = _order_lines(
         orders,
@@ -207,7 +205,7 @@ def build_erp(
         tax,
         gross,
         cat,
-        erp_code,
+        erp_s,
         name,
         pop,
         rep_names,
@@ -234,7 +232,7 @@ def build_erp(
     terms = np.where(pop.size[cust[orders_with_inv]] >= 2, 60, 30)
     due = ship + terms
     inv_seq = ids.take("invoice", len(orders_with_inv))
-    inv_no = np.char.add("2644", np.char.zfill(inv_seq.astype(str), 16))
+    inv_no = numbers("2644", inv_seq, 16)
     head_cust = cust[orders_with_inv]
     # Credit notes: part of an invoice comes back as a red-ink return.
     returned = invoiced & (rng.random(len(orders_with_inv)) < CREDIT_NOTE_RATE)
@@ -243,8 +241,9 @@ def build_erp(
     returned &= ret_day <= end_day
     ret_frac = np.where(returned, ret_frac, 0.0)
     cn_seq = ids.take("invoice", int(returned.sum()))
-    cn_no = np.full(len(orders_with_inv), "", dtype=object)
-    cn_no[returned] = np.char.add("2644", np.char.zfill(cn_seq.astype(str), 16))
+    cn_pos = np.zeros(len(orders_with_inv), dtype=np.int64)
+    cn_pos[returned] = np.arange(1, len(cn_seq) + 1)
+    cn_no = take(pl.concat([const("", 1), numbers("2644", cn_seq, 16)]), cn_pos)
 
     r_net = -np.round(inv_net * ret_frac[inv_head], 2)
     r_tax = -np.round(inv_tax * ret_frac[inv_head], 2)
@@ -268,7 +267,7 @@ def build_erp(
         orders.number,
         orders_with_inv,
         head_cust,
-        erp_code,
+        erp_s,
         name,
         inv_svc,
         (inv_net, inv_tax, inv_gross, inv_cost),
@@ -304,7 +303,7 @@ def build_erp(
         inv_no,
         due_amount,
         head_cust,
-        erp_code,
+        erp_s,
         name,
         rng,
         cfg.problems.mixed_date_format,
@@ -319,7 +318,7 @@ def build_erp(
         ship,
         ret_day,
         head_cust,
-        erp_code,
+        erp_s,
         name,
         inv_head,
         inv_svc,
@@ -328,7 +327,7 @@ def build_erp(
         p_head,
         p_day,
         p_amt,
-        receipts["收款单号"].to_numpy(),
+        receipts["收款单号"],
     )
 
     received_by_order = np.zeros(n_orders)
@@ -405,8 +404,8 @@ def _order_lines(
     # A cancelled copy is an earlier entry of the same order, voided and re-keyed.
     sel_orders = np.r_[np.flatnonzero(~orders.gap), np.flatnonzero(cancel_copy)]
     is_copy = np.r_[np.zeros(int((~orders.gap).sum()), bool), np.ones(int(cancel_copy.sum()), bool)]
-    copy_no = np.char.add(orders.number[cancel_copy], "-1")
-    number = np.r_[orders.number[~orders.gap], copy_no]
+    copy_no = take(orders.number, np.flatnonzero(cancel_copy)) + "-1"
+    number = pl.concat([take(orders.number, np.flatnonzero(~orders.gap)), copy_no])
     # Expand to lines: each selected order contributes all its lines.
     counts = np.bincount(line_order, minlength=n_orders)
     first_line = np.cumsum(counts) - counts
@@ -418,20 +417,20 @@ def _order_lines(
     o = sel_orders[rep_line]
     c = orders.cust[o]
     fresh = orders.day[o] >= end_day - 2
-    status = np.where(fresh & (rng.random(len(o)) < 0.3), "A", "C")
-    reps = np.array([rep_names[int(r)] for r in pop.rep])
+    status = pick(fresh & (rng.random(len(o)) < 0.3), "A", "C")
+    reps = [rep_names[int(r)] for r in pop.rep]
     df = pl.DataFrame(
         {
-            "单据编号": number[rep_line],
+            "单据编号": take(number, rep_line),
             "行号": line_no[li],
             "单据日期": date_strings(orders.day[o]),
             "单据状态": status,
-            "作废状态": np.where(is_copy[rep_line], "B", "A"),
-            "客户编码": erp_code[c],
-            "客户名称": name[c].astype(str),
-            "销售员": reps[c],
-            "合同编号": orders.contract_num[o],
-            "物料编码": cat.code[prod[li]],
+            "作废状态": pick(is_copy[rep_line], "B", "A"),
+            "客户编码": take(erp_code, c),
+            "客户名称": take(name, c),
+            "销售员": take(reps, c),
+            "合同编号": take(orders.contract_num, o),
+            "物料编码": take(cat.code.tolist(), prod[li]),
             "数量": qty[li],
             "单价": price[li],
             "含税单价": np.round(price[li] * (1 + rate[li]), 2),
@@ -478,15 +477,15 @@ def _invoice_frame(
         parts.append(
             pl.DataFrame(
                 {
-                    "发票号码": (cn_no if is_cn else inv_no)[hh].astype(str),
+                    "发票号码": take(cn_no if is_cn else inv_no, hh),
                     "开票日期": date_strings((ret_day if is_cn else ship)[hh]),
                     "到期日期": date_strings(due[hh]),
-                    "单据状态": np.full(len(hh), "C"),
-                    "红字发票": np.full(len(hh), "是" if is_cn else "否"),
-                    "原发票号码": inv_no[hh] if is_cn else np.full(len(hh), ""),
-                    "源单编号": order_number[orders_with_inv[hh]],
-                    "客户编码": erp_code[head_cust[hh]],
-                    "客户名称": name[head_cust[hh]].astype(str),
+                    "单据状态": const("C", len(hh)),
+                    "红字发票": const("是" if is_cn else "否", len(hh)),
+                    "原发票号码": take(inv_no, hh) if is_cn else const("", len(hh)),
+                    "源单编号": take(order_number, orders_with_inv[hh]),
+                    "客户编码": take(erp_code, head_cust[hh]),
+                    "客户名称": take(name, head_cust[hh]),
                     "税率(%)": rate[sel],
                     "金额": (r_net if is_cn else net)[sel],
                     "税额": (r_tax if is_cn else tax)[sel],
@@ -506,40 +505,38 @@ def _receipt_frame(
     p_head, p_day, p_amt, seq, inv_no, due_amount, head_cust, erp_code, name, rng, mixed_rate
 ) -> pl.DataFrame:
     """Receipts with a few 收款日期 values in the formats people type by hand."""
-    dates = date_strings(p_day).to_numpy().astype(object)
+    dates = date_strings(p_day)
     mixed = rng.random(len(p_day)) < mixed_rate
     style = rng.integers(0, 3, len(p_day))
-    detail = np.full(len(p_day), None, dtype=object)
-    for i in np.flatnonzero(mixed).tolist():
+    idx = np.flatnonzero(mixed)
+    values = []
+    for i in idx.tolist():
         y, mo, d = (int(x) for x in dates[i].split("-"))
         if style[i] == 0:
-            dates[i] = f"{y}/{mo}/{d}"
+            values.append(f"{y}/{mo}/{d}")
         elif style[i] == 1:
-            dates[i] = f"{y}年{mo}月{d}日"
+            values.append(f"{y}年{mo}月{d}日")
         else:
-            dates[i] = str(int(p_day[i]) + 25569)  # Excel serial (1900 system)
-        detail[i] = MIXED_DATE_STYLES[style[i]]
+            values.append(str(int(p_day[i]) + 25569))  # Excel serial (1900 system)
+    if len(idx):
+        dates = dates.scatter(idx, values)
     c = head_cust[p_head]
-    rc_no = np.char.add(
-        np.char.add("SK", date_strings(p_day).str.replace_all("-", "").to_numpy().astype(str)),
-        np.char.zfill(seq.astype(str), 7),
-    )
     return pl.DataFrame(
         {
-            "收款单号": rc_no,
-            "收款日期": dates.astype(str),
-            "客户编码": erp_code[c],
-            "客户名称": name[c].astype(str),
-            "结算方式": np.array(PAY_METHODS)[rng.choice(5, len(c), p=[0.5, 0.3, 0.1, 0.05, 0.05])],
-            "收款科目": np.full(len(c), "1002"),
-            "核销发票号码": inv_no[p_head],
+            "收款单号": doc_numbers("SK", p_day, seq, 7),
+            "收款日期": dates,
+            "客户编码": take(erp_code, c),
+            "客户名称": take(name, c),
+            "结算方式": take(PAY_METHODS, rng.choice(5, len(c), p=[0.5, 0.3, 0.1, 0.05, 0.05])),
+            "收款科目": const("1002", len(c)),
+            "核销发票号码": take(inv_no, p_head),
             "应收金额": due_amount[p_head],
             "实收金额": p_amt,
-            "单据状态": np.full(len(c), "C"),
+            "单据状态": const("C", len(c)),
             "_drop": date_series(p_day),
             "_problem": flag(mixed, "mixed_date_format"),
             "_column": flag(mixed, "收款日期"),
-            "_detail": flag_values(mixed, detail),
+            "_detail": flag_values(mixed, np.array(MIXED_DATE_STYLES)[style]),
         }
     )
 
@@ -581,7 +578,7 @@ def _gl_frame(
         svc_cost = head_sum(np.where(inv_svc, r_cost if is_cn else cost, 0.0))[hs]
         gross = np.round(n_net + n_tax, 2)
         total_cost = np.round(goods_cost + svc_cost, 2)
-        docs = (cn_no if is_cn else inv_no)[hs].astype(str)
+        docs = take(cn_no if is_cn else inv_no, hs)
         days = (ret_day if is_cn else ship)[hs]
         lines = [
             ("1122", gross, 0),
@@ -597,37 +594,37 @@ def _gl_frame(
     )
     frames = []
     for hs, docs, days, lines, doc_type, memo in blocks:
-        n = len(hs)
+        n, n_l = len(hs), len(lines)
         vno = ids.take("voucher", n)
-        for k, (acct, amount, credit) in enumerate(lines):
-            keep = amount != 0 if k >= 4 else np.ones(n, bool)
-            c = head_cust[hs[keep]]
-            frames.append(
-                pl.DataFrame(
-                    {
-                        "_v": vno[keep],
-                        "_k": np.full(int(keep.sum()), k, dtype=np.int64),
-                        "凭证日期": date_strings(days[keep]),
-                        "摘要": np.char.add(f"{memo} ", docs[keep]),
-                        "科目编码": np.full(int(keep.sum()), acct),
-                        "科目名称": np.full(int(keep.sum()), ACCOUNTS[acct]),
-                        "借方金额": amount[keep] if not credit else np.zeros(int(keep.sum())),
-                        "贷方金额": amount[keep] if credit else np.zeros(int(keep.sum())),
-                        "往来单位编码": erp_code[c],
-                        "源单类型": np.full(int(keep.sum()), doc_type),
-                        "源单编号": docs[keep],
-                        "_drop": date_series(days[keep]),
-                    }
-                )
-            )
-    gl = pl.concat(frames).sort(["_v", "_k"])
-    # Entry numbers restart at 1 within each voucher.
-    gl = gl.with_columns(
-        pl.concat_str([pl.lit("记-"), pl.col("_v").cast(pl.String).str.zfill(8)]).alias("凭证字号"),
-        pl.col("凭证日期").str.slice(0, 7).alias("会计期间"),
-        (pl.int_range(pl.len()).over("_v") + 1).alias("分录号"),
-    )
-    return gl.select(
+        amount = np.column_stack([a for _, a, _ in lines]) if n else np.zeros((0, n_l))
+        # Cost lines with nothing to post (no goods, or no services) are left out.
+        keep = np.ones((n, n_l), dtype=bool)
+        keep[:, 4:] = amount[:, 4:] != 0
+        flat = np.flatnonzero(keep.ravel())
+        row, k = flat // n_l, flat % n_l
+        credit = np.array([c for _, _, c in lines], dtype=bool)[k]
+        value = amount.ravel()[flat]
+        accounts = [a for a, _, _ in lines]
+        docs_rows = take(docs, row)
+        frames.append(
+            pl.DataFrame(
+                {
+                    "凭证字号": numbers("记-", vno[row], 8),
+                    "凭证日期": date_strings(days[row]),
+                    "分录号": keep.cumsum(axis=1).ravel()[flat],
+                    "摘要": (memo + " ") + docs_rows,
+                    "科目编码": take(accounts, k),
+                    "科目名称": take([ACCOUNTS[a] for a in accounts], k),
+                    "借方金额": np.where(credit, 0.0, value),
+                    "贷方金额": np.where(credit, value, 0.0),
+                    "往来单位编码": take(erp_code, head_cust[hs[row]]),
+                    "源单类型": const(doc_type, len(row)),
+                    "源单编号": docs_rows,
+                    "_drop": date_series(days[row]),
+                }
+            ).with_columns(pl.col("凭证日期").str.slice(0, 7).alias("会计期间"))
+        )
+    return pl.concat(frames).select(
         [
             "凭证字号",
             "凭证日期",

@@ -10,6 +10,7 @@ import polars as pl
 
 from ingestion.simulator.behaviour import MonthlyPaths
 from ingestion.simulator.calendar import date_series, date_strings, datetime_strings
+from ingestion.simulator.columns import const, pick, take
 from ingestion.simulator.erp import ErpChunk
 from ingestion.simulator.ids import IdCounters
 from ingestion.simulator.names import short_name
@@ -154,7 +155,7 @@ def build_sales(
     contracts = pl.DataFrame(
         {
             "contract_id": o.contract_id[con],
-            "num": o.contract_num[con],
+            "num": take(o.contract_num, con),
             "name": [f"{pop.names[c]}采购合同" for c in c_cust.tolist()],
             "customer_id": pop.crm_id[c_cust],
             "business_id": b_id[: len(con)],
@@ -177,7 +178,7 @@ def build_sales(
     sync_gaps = pl.DataFrame(
         {
             "contract_id": o.contract_id[con][gap],
-            "contract_num": o.contract_num[con][gap],
+            "contract_num": take(o.contract_num, con[gap]),
             "crm_customer_id": pop.crm_id[c_cust][gap],
             "true_customer_id": pop.true_id[c_cust][gap],
             "order_date": date_series(c_day[gap]),
@@ -208,8 +209,8 @@ def build_sales(
             "type": np.where(rng.random(na) < 0.05, 4, 1),
             "activity_type": np.full(na, 2, np.int64),
             "activity_type_id": pop.crm_id[a_cust],
-            "category": np.array(ACTIVITY_CATEGORIES)[rng.choice(5, na, p=ACTIVITY_P)],
-            "content": np.array(FOLLOWUP_TEXT)[rng.integers(0, len(FOLLOWUP_TEXT), na)],
+            "category": take(ACTIVITY_CATEGORIES, rng.choice(5, na, p=ACTIVITY_P)),
+            "content": take(FOLLOWUP_TEXT, rng.integers(0, len(FOLLOWUP_TEXT), na)),
             "next_time": datetime_strings(next_sec).set(pl.Series(~has_next), None),
             "create_user_id": pop.rep[a_cust],
             "_sec": a_sec,
@@ -223,8 +224,8 @@ def build_sales(
             "type": np.full(len(rid), 3, np.int64),
             "activity_type": np.full(len(rid), 5, np.int64),
             "activity_type_id": b_id[rid],
-            "category": np.full(len(rid), ""),
-            "content": np.where(is_close, "商机结束", "阶段变更"),
+            "category": const("", len(rid)),
+            "content": pick(is_close, "商机结束", "阶段变更"),
             "next_time": pl.Series([None] * len(rid), dtype=pl.String),
             "create_user_id": owner[rid],
             "_sec": ch_sec,

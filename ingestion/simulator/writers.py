@@ -67,15 +67,19 @@ class ExtractWriter:
         visible = [c for c in df.columns if not c.startswith("_")]
         table = df.select(visible)
         header = table.head(0).write_csv(include_header=True, line_terminator=fmt.line_terminator)
+        flagged = self._flags(df, visible[0])
+        if not self.daily_drops:
+            buf = io.BytesIO()
+            table.write_csv(
+                buf, include_header=False, line_terminator=fmt.line_terminator, float_precision=2
+            )
+            self._append_bytes(rel, header, buf.getvalue(), df.height, flagged, fmt)
+            return
         body = table.write_csv(
             include_header=False, line_terminator=fmt.line_terminator, float_precision=2
         )
         # Values never contain line breaks, so splitting the rendered text gives one row each.
         lines = body.split(fmt.line_terminator)[:-1]
-        flagged = self._flags(df, visible[0])
-        if not self.daily_drops:
-            self._append(rel, header, lines, np.arange(len(lines)), flagged, fmt)
-            return
         days = df["_drop"].cast(pl.Int32).to_numpy().astype(np.int64)
         drop = next_business_day(days, strictly_after=fmt.lag_business_days > 0)
         drop = np.maximum(drop, self.first_drop)
@@ -84,6 +88,40 @@ class ExtractWriter:
         for group in np.split(order, bounds):
             target = f"{self._drop_folder(int(drop[group[0]]))}/{rel}"
             self._append(target, header, [lines[i] for i in group.tolist()], group, flagged, fmt)
+
+    def _append_bytes(
+        self,
+        rel: str,
+        header: str,
+        body: bytes,
+        n_rows: int,
+        flagged: pl.DataFrame | None,
+        fmt: Format,
+    ) -> None:
+        """Full-extract mode: append a rendered chunk (UTF-8 from polars) to one file."""
+        state = self.files.get(rel)
+        new = state is None
+        if new:
+            state = self.files[rel] = FileState()
+            (self.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        if flagged is not None:
+            self.problems.append(
+                flagged.select(
+                    "problem",
+                    pl.lit(rel).alias("file"),
+                    (pl.col("_i").cast(pl.Int64) + state.rows + 1).alias("row"),
+                    "column",
+                    "record_id",
+                    "detail",
+                )
+            )
+        data = (header if new else "").encode(fmt.encoding)
+        data += body if fmt.encoding == "utf-8" else body.decode("utf-8").encode(fmt.encoding)
+        with open(self.out_dir / rel, "ab") as fh:
+            fh.write(data)
+        state.rows += n_rows
+        state.bytes += len(data)
+        state.sha256.update(data)
 
     @staticmethod
     def _flags(df: pl.DataFrame, id_column: str) -> pl.DataFrame | None:
