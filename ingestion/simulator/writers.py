@@ -128,24 +128,30 @@ class ExtractWriter:
         """Rows flagged with a planted problem: index, problem, column, record id, detail."""
         if "_problem" not in df.columns:
             return None
+        problem = df["_problem"]
+        if problem.dtype in (pl.Object, pl.Null):
+            problem = pl.Series(problem.to_list(), dtype=pl.String)
+        idx = np.flatnonzero(problem.is_not_null().to_numpy())
+        if len(idx) == 0:
+            return None
         cols = {}
-        for c in ("_problem", "_column", "_detail"):
-            if c in df.columns and df[c].dtype in (pl.Object, pl.Null):
-                cols[c] = pl.Series(c, df[c].to_list(), dtype=pl.String)
-            elif c in df.columns:
-                cols[c] = df[c].cast(pl.String)
-            else:
-                cols[c] = pl.Series(c, [None] * df.height, dtype=pl.String)
-        out = pl.DataFrame(
+        for c in ("_column", "_detail"):
+            if c not in df.columns:
+                cols[c] = pl.repeat(None, len(idx), eager=True, dtype=pl.String)
+                continue
+            col = df[c]
+            if col.dtype in (pl.Object, pl.Null):
+                col = pl.Series(col.to_list(), dtype=pl.String)
+            cols[c] = col.gather(idx).cast(pl.String)
+        return pl.DataFrame(
             {
-                "_i": np.arange(df.height),
-                "problem": cols["_problem"],
+                "_i": idx,
+                "problem": problem.gather(idx),
                 "column": cols["_column"],
-                "record_id": df[id_column].cast(pl.String),
+                "record_id": df[id_column].gather(idx).cast(pl.String),
                 "detail": cols["_detail"],
             }
-        ).filter(pl.col("problem").is_not_null())
-        return out if out.height else None
+        )
 
     def _append(
         self,
