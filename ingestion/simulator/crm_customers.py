@@ -31,6 +31,8 @@ from ingestion.simulator.scales import ProblemRates
 VARIANTS = ["fullwidth", "bracket", "suffix", "branch", "typo", "other_contact"]
 VARIANT_P = [0.12, 0.15, 0.2, 0.13, 0.2, 0.2]
 DELETED_MARKERS = ["", "-已转出", "(作废)"]
+CONSENT_RATE = 0.7  # contacts who agreed to marketing messages when they were created
+OPT_OUT_RATE = 0.12  # of those, the share who unsubscribe later
 
 
 @dataclass
@@ -359,10 +361,18 @@ def _contacts(pop, contacts, prim_mobile, create_sec, rng, ids, end_sec):
     cid = ids.take("contacts", df.height)
     df = df.with_columns(pl.Series("contacts_id", cid))
     primary = df.filter(pl.col("_o").is_first_distinct()).sort("_o")["contacts_id"].to_numpy()
-    upd = df["_sec"].to_numpy() + rng.integers(0, 30, df.height) * 86400
+    created = df["_sec"].to_numpy()
+    upd = np.minimum(created + rng.integers(0, 30, df.height) * 86400, end_sec)
+    # Consent is asked when a contact is created; some withdraw it later (an opt-out).
+    consent = rng.random(df.height) < CONSENT_RATE
+    opt_out_sec = created + rng.integers(30, 900, df.height) * 86400 + rng.integers(0, 36000)
+    opted_out = consent & (rng.random(df.height) < OPT_OUT_RATE) & (opt_out_sec <= end_sec)
+    upd = np.where(opted_out, np.maximum(upd, opt_out_sec), upd)
     df = df.with_columns(
-        datetime_strings(df["_sec"].to_numpy()).alias("create_time"),
-        datetime_strings(np.minimum(upd, end_sec)).alias("update_time"),
+        pl.Series("marketing_consent", (consent & ~opted_out).astype(np.int64)),
+        datetime_strings(opt_out_sec).set(pl.Series(~opted_out), None).alias("unsubscribe_time"),
+        datetime_strings(created).alias("create_time"),
+        datetime_strings(upd).alias("update_time"),
         date_series(df["_sec"].to_numpy() // 86400).alias("_drop"),
     ).select(
         [
@@ -372,6 +382,8 @@ def _contacts(pop, contacts, prim_mobile, create_sec, rng, ids, end_sec):
             "mobile",
             "email",
             "post",
+            "marketing_consent",
+            "unsubscribe_time",
             "create_time",
             "update_time",
             "_drop",

@@ -41,7 +41,11 @@ def test_same_seed_gives_byte_identical_files(tiny, tmp_path: Path) -> None:
 
 def test_another_seed_gives_other_data(tiny, tmp_path: Path) -> None:
     _out, summary = tiny
-    other = generate(tmp_path / "other", scale="tiny", seed=8)
+    messages: list[str] = []
+    other = generate(tmp_path / "other", scale="tiny", seed=8, progress=messages.append)
+    assert messages[0].startswith("tiny: 200 customers, 2023-11-01 .. 2026-10-31")
+    assert any(m.startswith("chunk 1/1") for m in messages)
+    assert messages[-1].startswith("done in")
     assert (
         other["files"]["erp/sales_orders.csv"]["sha256"]
         != (summary["files"]["erp/sales_orders.csv"]["sha256"])

@@ -254,3 +254,14 @@ def test_daily_drops_hold_the_same_rows_split_by_business_day(tiny, tiny_drops) 
             assert (created <= f).all() and (created == f).any(), f
     truncated = problems(drops, "truncated_file")["file"].to_list()
     assert len(truncated) == 1 and truncated[0].startswith("drops/")
+
+
+def test_contacts_carry_consent_and_opt_outs(small) -> None:
+    out, _ = small
+    contacts = read_csv(out / "crm/wk_crm_contacts.csv", "crm/wk_crm_contacts.csv")
+    opted_out = contacts.filter(pl.col("unsubscribe_time").is_not_null())
+    assert opted_out.height > 100
+    assert (opted_out["marketing_consent"] == "0").all()
+    assert (opted_out["unsubscribe_time"] > opted_out["create_time"]).all()
+    share = (contacts["marketing_consent"] == "1").mean()
+    assert 0.5 < share < 0.7
