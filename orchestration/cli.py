@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from orchestration.settings import REPO_ROOT, get_settings
@@ -20,6 +21,20 @@ class CommandError(RuntimeError):
 
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send everything written to stdout (also by child processes) to stderr meanwhile."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -44,7 +59,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_pipeline(args: argparse.Namespace) -> int:
     from orchestration.commands.pipeline import execute
 
-    summary = execute(args.command, log_level="WARNING" if args.json else "INFO")
+    # dbt and Dagster write progress to stdout; keep stdout for the JSON summary alone
+    with stdout_to_stderr():
+        summary = execute(args.command, log_level="INFO")
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -109,3 +109,12 @@ class TandemSettings(BaseSettings):
 def get_settings() -> TandemSettings:
     """Settings from the current environment (read fresh each call: tests change TANDEM_HOME)."""
     return TandemSettings()
+
+
+if __name__ == "__main__":
+    # `python -m orchestration.settings` prints the tool environment as KEY=VALUE lines, so the
+    # Makefile (dbt parse, dagster dev) uses the same paths as everything else.
+    current = get_settings()
+    current.ensure_dirs()
+    for key, value in current.tool_env().items():
+        print(f"{key}={value}")

@@ -8,12 +8,10 @@ from dashboards.serving import WarehouseNotPublished, query, serving_path
 st.title("Overview")
 
 try:
-    with st.status("Loading the published warehouse…", expanded=False) as status:
-        monthly = query(
-            "select revenue_month, invoice_count, customer_count, net_revenue, gross_revenue "
-            "from finance.rpt_revenue_monthly order by revenue_month"
-        )
-        status.update(label="Loaded", state="complete")
+    monthly = query(
+        "select revenue_month, invoice_count, customer_count, net_revenue, gross_revenue "
+        "from finance.rpt_revenue_monthly order by revenue_month"
+    )
 except WarehouseNotPublished as missing:
     st.error(str(missing))
     st.stop()

@@ -42,8 +42,12 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
     assert summary["command"] == "run"
     assert summary["status"] == "success"
     stages = {s["stage"]: s for s in summary["stages"]}
-    assert set(stages) == {"land_extracts", "warehouse_models", "ml_revenue_trend",
-                           "serving_warehouse"}
+    assert set(stages) == {
+        "land_extracts",
+        "warehouse_models",
+        "ml_revenue_trend",
+        "serving_warehouse",
+    }
     assert all(s["status"] == "success" for s in stages.values())
     assert stages["land_extracts"]["rows"] == len(INVOICES)
     assert stages["ml_revenue_trend"]["rows"] == 3  # Jan, Feb, Mar 2026
@@ -60,10 +64,12 @@ def test_mart_in_serving_file_matches_the_extract(first_run) -> None:
     assert {month: net for month, _, _, net in rows} == monthly_net()
     # FP0002 has two VAT rates but is one invoice; Feb has an invoice and its credit note
     assert [(m, n, c) for m, n, c, _ in rows] == [
-        ("2026-01", 2, 2), ("2026-02", 2, 1), ("2026-03", 1, 1)
+        ("2026-01", 2, 2),
+        ("2026-02", 2, 1),
+        ("2026-03", 1, 1),
     ]
     gross = serving_rows(settings, "select sum(gross_revenue) from finance.rpt_revenue_monthly")
-    assert gross[0][0] == Decimal("8684.00")  # 1130 + 2825 + 424 + 3390 - 565 + 1272
+    assert gross[0][0] == Decimal("8476.00")  # 1130 + 2825 + 424 + 3390 - 565 + 1272
 
 
 def test_python_model_fits_the_mart(first_run) -> None:
@@ -123,12 +129,16 @@ def test_failed_build_exits_non_zero_with_a_reason(tmp_path: Path) -> None:
     settings = TandemSettings(home=home)
     path = settings.landing_dir / "erp" / "sales_invoices.csv"
     write_invoices(path)
-    write_invoices(settings.landing_dir / "erp" / "sales_invoices_dup.csv",
-                   [("FP0001", "2026-01-05", "CUST000001", 13, Decimal("1.00"))])
+    write_invoices(
+        settings.landing_dir / "erp" / "sales_invoices_dup.csv",
+        [("FP0001", "2026-01-05", "CUST000001", 13, Decimal("1.00"))],
+    )
     # The same invoice sent twice is kept once by staging, so the build still succeeds; a row
     # with no customer breaks the staging not-null test and must fail the run loudly.
-    write_invoices(settings.landing_dir / "erp" / "sales_invoices_bad.csv",
-                   [("FP0999", "2026-01-06", "", 13, Decimal("5.00"))])
+    write_invoices(
+        settings.landing_dir / "erp" / "sales_invoices_bad.csv",
+        [("FP0999", "2026-01-06", "", 13, Decimal("5.00"))],
+    )
     completed = run_tandem("run", env={"TANDEM_HOME": str(home), **_no_json()})
     assert completed.returncode == 1
     last = completed.stderr.strip().splitlines()[-1]

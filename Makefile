@@ -1,0 +1,66 @@
+# Tandem: `make demo` shows it, `make test` proves it. Every target that needs the environment
+# installs it first (bootstrapping uv with pip when it is missing).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.tandem-installed
+SCALE ?= small
+# TANDEM_HOME, TANDEM_BUILD_DB, DAGSTER_HOME, ... as orchestration/settings.py derives them
+TOOL_ENV = $(BIN)/python -m orchestration.settings
+PYTEST_ARGS ?=
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: help install manifest demo run serve test lint format dev bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || { echo "installing uv with pip"; $(PYTHON) -m pip install --quiet uv; }
+	$(UV) sync --frozen
+	@touch $@
+
+install: $(STAMP)  ## create .venv from uv.lock (no downloads but packages)
+
+manifest: $(STAMP)  ## dbt parse: the manifest dagster-dbt builds its assets from
+	env $$($(TOOL_ENV)) $(BIN)/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
+
+demo: manifest  ## generate sample extracts, run the whole pipeline, serve http://127.0.0.1:8501
+	$(BIN)/tandem generate --scale $(SCALE)
+	$(BIN)/tandem run
+	$(BIN)/tandem serve
+
+run: manifest  ## land + build + publish whatever is in the landing folder
+	$(BIN)/tandem run
+
+serve: $(STAMP)  ## serve the dashboards on the published warehouse
+	$(BIN)/tandem serve
+
+lint: $(STAMP)  ## ruff check, ruff format --check, sqlfluff lint of the dbt models
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models
+
+format: $(STAMP)  ## apply ruff format and sqlfluff fix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/sqlfluff fix dbt_project/models
+
+test: lint manifest  ## the whole test suite (lint included)
+	bash tests/services/install_chromium.sh
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+dev: manifest  ## Dagster UI on http://127.0.0.1:3000
+	env $$($(TOOL_ENV)) $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+bench: manifest  ## benchmark the pipeline stages (see docs/BENCHMARKS.md)
+	$(BIN)/tandem bench --scale $(SCALE)
+
+clean:  ## remove build output (keeps the runtime data under TANDEM_HOME)
+	rm -rf dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

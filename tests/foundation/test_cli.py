@@ -1,0 +1,50 @@
+"""The `tandem` entry point: its commands, and one-line reasons on failure."""
+
+from __future__ import annotations
+
+import shutil
+
+from orchestration.settings import TandemSettings
+from tests.conftest import run_tandem
+
+
+def test_help_lists_every_command() -> None:
+    completed = run_tandem("--help")
+    assert completed.returncode == 0
+    for command in ("generate", "land", "build", "run", "serve", "export-segment", "bench"):
+        assert command in completed.stdout
+
+
+def test_installed_console_script_is_on_the_venv_path() -> None:
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("tandem")
+    assert script.exists(), "the `tandem` console script is missing: run `uv sync`"
+    assert shutil.which(str(script))
+
+
+def test_serve_without_a_published_warehouse_fails_in_one_line(
+    tandem_home: TandemSettings,
+) -> None:
+    completed = run_tandem("serve")
+    assert completed.returncode == 1
+    lines = completed.stderr.strip().splitlines()
+    assert lines == [
+        f"tandem serve: no published warehouse at {tandem_home.serving_db}: run `tandem run`"
+    ]
+
+
+def test_unknown_scale_is_refused_by_the_parser() -> None:
+    completed = run_tandem("generate", "--scale", "huge")
+    assert completed.returncode == 2
+    assert "invalid choice: 'huge'" in completed.stderr
+
+
+def test_build_on_an_empty_home_fails_with_the_missing_raw_table(
+    tandem_home: TandemSettings,
+) -> None:
+    completed = run_tandem("build", "--json")
+    assert completed.returncode == 1
+    reason = completed.stderr.strip().splitlines()[-1]
+    assert reason.startswith("tandem build: build failed at warehouse_models"), reason
