@@ -41,6 +41,7 @@ from ingestion.simulator.writers import ADS_GBK, ADS_UTF8, CRM, ERP, ExtractWrit
 DEFAULT_END = dt.date(2026, 10, 31)
 LEAD_SLICE = 200_000
 TRUNCATED_FILE = "erp/receipts.csv"
+OUTPUT_DIRS = ("crm", "erp", "marketing", "drops", "truth")
 
 
 def default_period(end: dt.date = DEFAULT_END) -> tuple[dt.date, dt.date]:
@@ -78,14 +79,21 @@ def generate(
     """Simulate the company and write extracts plus ground truth into ``out_dir``.
 
     Returns a summary: scale, seed, period, seconds, and per file its rows and bytes.
-    Raises ValueError for an unknown scale, bad dates, or a non-empty output folder.
+    Raises ValueError for an unknown scale, bad dates, or an output folder that already holds
+    generated data (crm/, erp/, marketing/, drops/ or truth/ not empty).
     """
     t0 = time.perf_counter()
     cfg = get_scale(scale)
     start, end = _validate(scale, start, end)
     out_dir = Path(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()):
-        raise ValueError(f"output folder {out_dir} is not empty: choose a new or empty folder")
+    # Appending to an earlier run's files would corrupt both, so refuse to mix runs; anything
+    # else in the folder (e.g. a landing ledger) is left alone.
+    taken = [d for d in OUTPUT_DIRS if (out_dir / d).exists() and any((out_dir / d).iterdir())]
+    if taken:
+        raise ValueError(
+            f"output folder {out_dir} already holds generated data ({', '.join(taken)}): "
+            "remove those folders or choose another --out"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _msg: None)
     rates = cfg.problems

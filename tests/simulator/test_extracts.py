@@ -95,10 +95,18 @@ def test_bad_arguments_raise_clear_errors(tmp_path: Path) -> None:
         generate(tmp_path / "b", start=dt.date(2025, 1, 1), end=dt.date(2024, 1, 1))
     with pytest.raises(ValueError, match="at least 365 days"):
         generate(tmp_path / "c", start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30))
-    (tmp_path / "d").mkdir()
-    (tmp_path / "d" / "x").write_text("keep")
-    with pytest.raises(ValueError, match="not empty"):
+    (tmp_path / "d" / "erp").mkdir(parents=True)
+    (tmp_path / "d" / "erp" / "old.csv").write_text("keep")
+    with pytest.raises(ValueError, match=r"already holds generated data \(erp\)"):
         generate(tmp_path / "d", scale="tiny")
+    assert (tmp_path / "d" / "erp" / "old.csv").read_text() == "keep"
+
+
+def test_unrelated_files_in_the_output_folder_are_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "ledger.json").write_text("{}")
+    summary = generate(tmp_path, scale="tiny", seed=3)
+    assert (tmp_path / "ledger.json").read_text() == "{}"
+    assert "erp/sales_orders.csv" in summary["files"]
 
 
 def test_default_period_is_three_years_to_october_2026(tiny) -> None:
