@@ -5,7 +5,22 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-HEADER = ["发票号码", "开票日期", "客户编码", "税率(%)", "金额", "税额", "价税合计"]
+HEADER = [
+    "发票号码",
+    "开票日期",
+    "到期日期",
+    "单据状态",
+    "红字发票",
+    "原发票号码",
+    "源单编号",
+    "客户编码",
+    "客户名称",
+    "税率(%)",
+    "金额",
+    "税额",
+    "价税合计",
+    "销售成本",
+]
 
 # (invoice, date, customer, rate, net): two months, a credit note, two VAT rates on one invoice
 INVOICES = [
@@ -22,7 +37,12 @@ def write_invoices(path: Path, invoices=INVOICES) -> Path:
     lines = [",".join(HEADER)]
     for number, date, customer, rate, net in invoices:
         tax = (net * rate / 100).quantize(Decimal("0.01"))
-        lines.append(f"{number},{date},{customer},{rate},{net},{tax},{net + tax}")
+        red_ink = "是" if net < 0 else "否"
+        cost = (net * Decimal("0.6")).quantize(Decimal("0.01"))
+        lines.append(
+            f"{number},{date},{date},C,{red_ink},,SO{number},{customer},客户{customer[-3:]},"
+            f"{rate},{net},{tax},{net + tax},{cost}"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
     return path
