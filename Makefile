@@ -45,12 +45,12 @@ serve: $(STAMP)  ## serve the dashboards on the published warehouse
 lint: $(STAMP)  ## ruff check, ruff format --check, sqlfluff lint of the dbt models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint dbt_project/models
+	env $$($(TOOL_ENV)) $(BIN)/sqlfluff lint dbt_project/models
 
 format: $(STAMP)  ## apply ruff format and sqlfluff fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-	$(BIN)/sqlfluff fix dbt_project/models
+	env $$($(TOOL_ENV)) $(BIN)/sqlfluff fix dbt_project/models
 
 test: lint manifest  ## the whole test suite (lint included)
 	bash tests/services/install_chromium.sh
