@@ -87,9 +87,9 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
     else:
         for stage in summary.stages:
             problems = f"  ({'; '.join(stage.problems)})" if stage.problems else ""
+            rows = "" if stage.rows is None else f"{stage.rows:,} rows"
             _progress(
-                f"{stage.stage:<28} {stage.status:<9} {stage.rows:>12,} rows "
-                f"{stage.seconds:>8.1f} s{problems}"
+                f"{stage.stage:<28} {stage.status:<9} {rows:>16} {stage.seconds:>8.1f} s{problems}"
             )
         _progress(f"{args.command}: {summary.status} in {summary.seconds:.1f} s")
     if summary.failed:

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_manifest import ensure_manifest
+from orchestration.resources import TandemConfig
 
 
 class TandemDbtTranslator(DagsterDbtTranslator):
@@ -17,6 +18,9 @@ class TandemDbtTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=TandemDbtTranslator())
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, tandem: TandemConfig):
     """``dbt build`` of the selected models, streaming materializations and test results."""
-    yield from dbt.cli(["build"], context=context).stream()
+    # One target folder per TANDEM_HOME: artefacts of the latest build (run_results, compiled
+    # SQL) stay next to the data they describe, and partial parsing carries over between runs.
+    target = tandem.settings().root / "dbt_target"
+    yield from dbt.cli(["build"], context=context, target_path=target).stream()

@@ -20,7 +20,7 @@ class StageSummary:
     stage: str
     status: str
     seconds: float
-    rows: int = 0
+    rows: int | None = None  # None: the step reports no row counts (e.g. dbt)
     problems: list[str] = field(default_factory=list)
 
 
@@ -40,13 +40,14 @@ class RunSummary:
         return self.status != "success"
 
 
-def _rows_from_metadata(metadata: dict[str, Any]) -> int:
-    total = 0
-    for key in ("rows", "rows_landed", "rows_affected"):
-        value = metadata.get(key)
-        if value is not None:
-            total += int(getattr(value, "value", value) or 0)
-    return total
+ROW_METADATA_KEYS = ("rows", "rows_landed", "dagster/row_count")
+
+
+def _rows_from_metadata(metadata: dict[str, Any]) -> int | None:
+    values = [metadata[key] for key in ROW_METADATA_KEYS if key in metadata]
+    if not values:
+        return None
+    return sum(int(getattr(value, "value", value) or 0) for value in values)
 
 
 def _selection(command: str) -> dg.AssetSelection:
@@ -89,7 +90,7 @@ def execute(command: str, log_level: str = "INFO") -> RunSummary:
 
 
 def _stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSummary]:
-    rows: dict[str, int] = {}
+    rows: dict[str, int] = {}  # steps absent here reported no row counts
     problems: dict[str, list[str]] = {}
     for event in result.all_events:
         step = event.step_key
@@ -97,7 +98,9 @@ def _stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSum
             continue
         if event.is_step_materialization:
             materialization = event.event_specific_data.materialization
-            rows[step] = rows.get(step, 0) + _rows_from_metadata(dict(materialization.metadata))
+            counted = _rows_from_metadata(dict(materialization.metadata))
+            if counted is not None:
+                rows[step] = rows.get(step, 0) + counted
         elif event.is_step_failure:
             error = event.event_specific_data.error
             lines = [line for line in (error.message if error else "").splitlines() if line.strip()]
@@ -118,7 +121,7 @@ def _stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSum
                 stage=stats.step_key,
                 status=stats.status.value.lower() if stats.status else "unknown",
                 seconds=round(max(seconds, 0.0), 3),
-                rows=rows.get(stats.step_key, 0),
+                rows=rows.get(stats.step_key),
                 problems=problems.get(stats.step_key, []),
             )
         )
