@@ -40,8 +40,8 @@ class ScaleConfig:
 SCALES: dict[str, ScaleConfig] = {
     "tiny": ScaleConfig("tiny", 200, 40, 5_000, 50_000, 8, 3, 0.56, 2.6),
     "small": ScaleConfig("small", 5_000, 200, 150_000, 50_000, 40, 10, 0.54, 3.6),
-    "medium": ScaleConfig("medium", 50_000, 1_000, 2_000_000, 10_000, 200, 40, 0.58, 4.4),
-    "large": ScaleConfig("large", 500_000, 2_000, 20_000_000, 10_000, 1_500, 300, 0.58, 4.4),
+    "medium": ScaleConfig("medium", 50_000, 1_000, 2_000_000, 5_000, 200, 40, 0.58, 4.4),
+    "large": ScaleConfig("large", 500_000, 2_000, 20_000_000, 5_000, 1_500, 300, 0.58, 4.4),
 }
 
 

@@ -15,7 +15,7 @@ import xlsxwriter
 
 from ingestion.simulator.calendar import next_business_day, to_date
 
-PROBLEM_COLUMNS = ["problem", "file", "row", "column", "record_id", "detail"]
+RENDER_ROWS = 200_000
 
 
 @dataclass
@@ -69,11 +69,20 @@ class ExtractWriter:
         header = table.head(0).write_csv(include_header=True, line_terminator=fmt.line_terminator)
         flagged = self._flags(df, visible[0])
         if not self.daily_drops:
-            buf = io.BytesIO()
-            table.write_csv(
-                buf, include_header=False, line_terminator=fmt.line_terminator, float_precision=2
-            )
-            self._append_bytes(rel, header, buf.getvalue(), df.height, flagged, fmt)
+            # Render in slices: the text of a whole chunk (and its GB18030 re-encoding) would
+            # otherwise be the largest allocation of a run.
+            for offset in range(0, table.height, RENDER_ROWS):
+                part = table.slice(offset, RENDER_ROWS)
+                buf = io.BytesIO()
+                part.write_csv(
+                    buf,
+                    include_header=False,
+                    line_terminator=fmt.line_terminator,
+                    float_precision=2,
+                )
+                self._append_bytes(
+                    rel, header, buf.getvalue(), part.height, flagged if offset == 0 else None, fmt
+                )
             return
         body = table.write_csv(
             include_header=False, line_terminator=fmt.line_terminator, float_precision=2
