@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -265,3 +266,64 @@ def test_contacts_carry_consent_and_opt_outs(small) -> None:
     assert (opted_out["unsubscribe_time"] > opted_out["create_time"]).all()
     share = (contacts["marketing_consent"] == "1").mean()
     assert 0.5 < share < 0.7
+
+
+def test_duplicate_names_are_the_variants_the_truth_says(small) -> None:
+    out, _ = small
+    identity = pl.read_parquet(out / "truth/identity.parquet").filter(pl.col("system") == "crm")
+    primary = identity.filter(pl.col("is_primary")).select(
+        "true_customer_id", pl.col("record_name").alias("primary_name")
+    )
+    dups = identity.filter(~pl.col("is_primary")).join(primary, on="true_customer_id")
+    seen = set(dups["variant"])
+    assert {"fullwidth", "bracket", "suffix", "branch", "typo", "other_contact", "deleted"} <= seen
+    for name, base, variant in dups.select("record_name", "primary_name", "variant").iter_rows():
+        if variant == "fullwidth":
+            assert name != base and unicodedata.normalize("NFKC", name) == base
+        elif variant == "bracket":
+            assert (
+                name.replace("（", "(").replace("）", ")")
+                == base.replace("（", "(").replace("）", ")")
+                and name != base
+            )
+        elif variant == "branch":
+            assert name.startswith(base) and name.endswith("分公司")
+        elif variant == "typo":
+            # One homophone swapped; names without brand characters get a stray space instead.
+            one_char = (
+                len(name) == len(base) and sum(a != b for a, b in zip(name, base, strict=True)) == 1
+            )
+            assert one_char or (name != base and name.strip() == base)
+        elif variant == "other_contact":
+            assert name == base
+        elif variant == "suffix":
+            stem = re.sub(r"(股份有限公司|有限责任公司|有限公司)$", "", base)
+            assert name != base and name.startswith(stem)
+    # The CRM file carries exactly these names under the recorded ids.
+    crm = read_csv(out / "crm/wk_crm_customer.csv", "crm/wk_crm_customer.csv")
+    joined = dups.join(crm, left_on="record_id", right_on="customer_id")
+    assert joined.height == dups.height
+    assert (joined["record_name"] == joined["customer_name"]).all()
+
+
+def test_no_shared_key_companies_carry_neither_erp_code_nor_tax_id(small) -> None:
+    out, _ = small
+    crm = read_csv(out / "crm/wk_crm_customer.csv", "crm/wk_crm_customer.csv")
+    data = read_csv(out / "crm/wk_crm_customer_data.csv", "crm/wk_crm_customer_data.csv")
+    keyed = set(data.filter(pl.col("field_id").is_in(["4", "5"]))["batch_id"])
+    flagged = set(problems(out, "no_shared_key")["record_id"])
+    flagged_batches = set(crm.filter(pl.col("customer_id").is_in(flagged))["batch_id"])
+    assert len(flagged) > 500
+    assert flagged_batches.isdisjoint(keyed)
+    # Every ERP code written into the CRM is a real ERP customer of the same company.
+    identity = pl.read_parquet(out / "truth/identity.parquet")
+    codes = (
+        data.filter(pl.col("field_id") == "4")
+        .join(crm, on="batch_id")
+        .join(
+            identity.filter(pl.col("system") == "crm"), left_on="customer_id", right_on="record_id"
+        )
+        .join(identity.filter(pl.col("system") == "erp"), left_on="value", right_on="record_id")
+    )
+    assert codes.height == data.filter(pl.col("field_id") == "4").height
+    assert (codes["true_customer_id"] == codes["true_customer_id_right"]).all()
