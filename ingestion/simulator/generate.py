@@ -46,17 +46,24 @@ OUTPUT_DIRS = ("crm", "erp", "marketing", "drops", "truth")
 
 def default_period(end: dt.date = DEFAULT_END) -> tuple[dt.date, dt.date]:
     """Three full years ending on ``end``."""
-    return dt.date(end.year - 3, end.month, end.day) + dt.timedelta(days=1), end
+    day = min(end.day, 28) if (end.month, end.day) == (2, 29) else end.day
+    return dt.date(end.year - 3, end.month, day) + dt.timedelta(days=1), end
 
 
 def _validate(scale: str, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
     get_scale(scale)
-    if end is None:
-        end = DEFAULT_END if start is None else default_period()[1]
-    if start is None:
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
+            raise ValueError(f"{name} must be a datetime.date (YYYY-MM-DD), got {value!r}")
+    if start is None and end is None:
+        start, end = default_period()
+    elif start is None:
         start = default_period(end)[0]
-    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
-        raise ValueError("start and end must be dates (YYYY-MM-DD)")
+    elif end is None:
+        # Three full years from the given start.
+        leap = (start.month, start.day) == (2, 29)
+        anniversary = dt.date(start.year + 3, 3, 1) if leap else start.replace(year=start.year + 3)
+        end = anniversary - dt.timedelta(days=1)
     if end < start:
         raise ValueError(f"end {end} is before start {start}: swap them")
     if (end - start).days + 1 < 365:

@@ -189,3 +189,19 @@ def test_amounts_add_up_and_vouchers_balance(tiny) -> None:
     credit_notes = inv.filter(pl.col("红字发票") == "是")
     assert credit_notes.height > 0 and (credit_notes["金额"] < 0).all()
     assert set(credit_notes["原发票号码"]) <= set(inv["发票号码"])
+
+
+def test_a_custom_period_is_respected(tmp_path: Path) -> None:
+    start, end = dt.date(2024, 2, 29), dt.date(2025, 6, 30)
+    summary = generate(tmp_path / "p", scale="tiny", seed=1, start=start, end=end)
+    assert (summary["start"], summary["end"]) == ("2024-02-29", "2025-06-30")
+    orders = read_csv(tmp_path / "p/erp/sales_orders.csv", "erp/sales_orders.csv")
+    assert orders["单据日期"].min() >= "2024-02-29"
+    assert orders["单据日期"].max() <= "2025-06-30"
+    leads = read_csv(tmp_path / "p/crm/wk_crm_leads.csv", "crm/wk_crm_leads.csv")
+    iso = leads.filter(pl.col("create_time").str.contains(r"^\d{4}-\d{2}-\d{2} "))
+    assert iso["create_time"].min() >= "2024-02-29"
+    only_start = generate(tmp_path / "q", scale="tiny", seed=1, start=start)
+    assert only_start["end"] == "2027-02-28"
+    with pytest.raises(ValueError, match=r"must be a datetime\.date"):
+        generate(tmp_path / "r", scale="tiny", start="2024-01-01")  # type: ignore[arg-type]
