@@ -16,10 +16,12 @@ from ingestion.simulator.calendar import (
 )
 from ingestion.simulator.columns import const, doc_numbers, numbers, pick, take
 from ingestion.simulator.ids import IdCounters
+from ingestion.simulator.names import INDUSTRIES, REGIONS
 from ingestion.simulator.population import Population
 from ingestion.simulator.problems import flag, flag_values
 from ingestion.simulator.products import Catalogue
 from ingestion.simulator.scales import ScaleConfig
+from ingestion.simulator.tax_id import corrupt_check_char
 
 CONTRACT_SHARE = 0.22  # repeat orders that go through a CRM contract (first orders always do)
 CREDIT_NOTE_RATE = 0.03
@@ -196,7 +198,6 @@ def build_erp(
         orders,
         line_order,
         line_no,
-        line_in_erp,
         prod,
         qty,
         price,
@@ -319,7 +320,6 @@ def build_erp(
         ret_day,
         head_cust,
         erp_s,
-        name,
         inv_head,
         inv_svc,
         (inv_net, inv_tax, inv_cost),
@@ -381,7 +381,6 @@ def _order_lines(
     orders: Orders,
     line_order: np.ndarray,
     line_no: np.ndarray,
-    line_in_erp: np.ndarray,
     prod: np.ndarray,
     qty: np.ndarray,
     price: np.ndarray,
@@ -551,7 +550,6 @@ def _gl_frame(
     ret_day,
     head_cust,
     erp_code,
-    name,
     inv_head,
     inv_svc,
     amounts,
@@ -658,8 +656,6 @@ def _customer_frame(
     invalid_rate,
 ) -> pl.DataFrame:
     """ERP customer master; a few tax ids carry a wrong check digit (planted)."""
-    from ingestion.simulator.names import INDUSTRIES, REGIONS
-    from ingestion.simulator.tax_id import corrupt_check_char
 
     tax = [pop.tax_id[i] for i in erp_idx.tolist()]
     invalid = (rng.random(len(erp_idx)) < invalid_rate) & np.array([t != "" for t in tax], bool)

@@ -29,8 +29,9 @@ from ingestion.simulator.marketing import (
     tencent_report,
     trade_show_sheet,
 )
+from ingestion.simulator.names import INDUSTRIES, REGIONS
 from ingestion.simulator.org import build_organisation
-from ingestion.simulator.population import EXISTING_SHARE, build_population, slice_population
+from ingestion.simulator.population import EXISTING_SHARE, SIZES, build_population, slice_population
 from ingestion.simulator.products import build_catalogue
 from ingestion.simulator.sales import build_sales
 from ingestion.simulator.scales import get_scale
@@ -125,7 +126,7 @@ def generate(
 
     unit = cfg.customers / 1000
     mkt = simulate_marketing(rng_mkt, days, cfg.customers * (1 - EXISTING_SHARE), unit)
-    _write_marketing(writer, mkt, rng_rep, rates, truth, start_day)
+    _write_marketing(writer, mkt, rng_rep, rates, start_day)
     pop, lead_to_customer, lead_names = build_population(
         cfg, rng_pop, mkt, start_day, end_day, org.reps_by_group
     )
@@ -319,7 +320,10 @@ def _stages(start_day: int) -> pl.DataFrame:
     )
 
 
-def _write_marketing(writer, mkt: Marketing, rng, rates, truth, start_day) -> None:
+def _write_marketing(
+    writer: ExtractWriter, mkt: Marketing, rng: np.random.Generator, rates, start_day: int
+) -> None:
+    """Ad platform reports, the trade show sheet and the CRM marketing activities."""
     writer.csv("marketing/oceanengine_daily.csv", oceanengine_report(mkt, rng), ADS_UTF8)
     baidu, _deleted = baidu_report(mkt, rng, rates.deleted_campaigns)
     is_del = baidu["推广计划"].str.ends_with("[已删除]")
@@ -433,8 +437,6 @@ def _churn_panel(chunk, paths, months: np.ndarray) -> pl.DataFrame:
 
 
 def _companies(pop, months, churn_month, n_orders, revenue, margin) -> pl.DataFrame:
-    from ingestion.simulator.names import INDUSTRIES, REGIONS
-    from ingestion.simulator.population import SIZES
 
     keys = np.array([c.key for c in CHANNELS] + ["existing"])
     churned = churn_month >= 0
