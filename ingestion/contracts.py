@@ -207,7 +207,8 @@ def _column(path: Path, spec: dict[str, Any], key_columns: set[str]) -> ColumnSp
 def load_contract(path: Path) -> Contract:
     """Parse one contract file; errors name the file and the offending key."""
     text = path.read_text(encoding="utf-8")
-    spec = yaml.safe_load(text)
+    # the C loader when present: contracts are read on every landing and by Dagster at import
+    spec = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(spec, dict):
         raise ContractError(f"contract {path.name}: expected a mapping at the top level")
     try:

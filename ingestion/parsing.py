@@ -7,6 +7,8 @@ that land.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ingestion.contracts import ColumnSpec, Contract
 
 # Unix seconds are UTC; CRM datetimes are China wall time (UTC+8 all year, no daylight saving).
@@ -65,10 +67,15 @@ def _timestamp_expr(column: ColumnSpec, v: str) -> str:
 def _number_expr(column: ColumnSpec, v: str) -> str:
     cleaned = f"replace({v}, ',', '')"  # thousands separators from hand-made sheets
     if column.type in ("integer", "bigint"):
-        # DuckDB rounds '13.5' to 14 when casting to an integer: accept only whole numbers
-        return (
+        # DuckDB rounds '13.5' to 14 when casting to an integer: accept only whole numbers; the
+        # regex runs only on the rare values with a point or comma
+        strict = (
             f"case when regexp_full_match({cleaned}, '[+-]?[0-9]+(\\.0*)?') "
-            f"then try_cast({cleaned} as {column.type}) end"
+            f"then try_cast(try_cast({cleaned} as decimal(38,0)) as {column.type}) end"
+        )
+        return (
+            f"case when contains({v}, '.') or contains({v}, ',') then {strict} "
+            f"else try_cast({v} as {column.type}) end"
         )
     factor = {"fen": "/ 100", "wan": "* 10000"}.get(column.unit or "yuan")
     if factor:
@@ -135,44 +142,81 @@ def select_exprs(column: ColumnSpec, header: str | None) -> list[str]:
     return items
 
 
-def invalid_condition(column: ColumnSpec, header: str) -> str:
-    """True where a value was sent but does not parse as the contract says."""
-    v = text_expr(header)
-    if column.type == "period":
-        start, end = _period_part(column, v, "start"), _period_part(column, v, "end")
-        return f"({v} is not null and ({start} is null or {end} is null or {end} < {start}))"
-    if column.type in ("varchar",):
-        return "false"
-    return f"({v} is not null and {value_expr(column, header)} is null)"
+def keeps_source_text(column: ColumnSpec) -> bool:
+    """Typed columns keep their text beside them in the staged table, to find unparseable values."""
+    return column.type not in ("varchar", "period")
 
 
-def error_items(contract: Contract, headers: dict[str, str | None]) -> list[str]:
-    """One SQL struct (or null) per column check: what is wrong with a row's value, if anything."""
+def source_column(column: ColumnSpec) -> str:
+    """The staged column holding the value as sent (varchar/period columns are the text)."""
+    return f"_src_{column.name}" if keeps_source_text(column) else column.name
+
+
+def staged_select_items(
+    contract: Contract, headers: dict[str, str | None], extras: dict[str, str]
+) -> list[str]:
+    """One pass over the file: typed raw columns, the text of typed ones, and extra columns."""
     items = []
+    for column in contract.columns:
+        header = headers.get(column.name)
+        items += select_exprs(column, header)
+        if header is not None and keeps_source_text(column):
+            items.append(f"{text_expr(header)} as {quote(source_column(column))}")
+    items += [f"{text_expr(header)} as {quote(name)}" for name, header in extras.items()]
+    return items
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """One check on the staged table: where it fails, and how to say so."""
+
+    condition: str
+    column: str
+    header: str
+    value_sql: str
+    reason: str
+    expected: str
+
+
+def row_checks(contract: Contract, headers: dict[str, str | None]) -> list[RowCheck]:
+    """Checks on the staged table that make a row a reject (no parsing: compares text and type)."""
+    checks = []
     for column in contract.columns:
         header = headers.get(column.name)
         if header is None:
             continue
-        v = text_expr(header)
-        checks = [(invalid_condition(column, header), "unparseable value", column.expected())]
-        if not column.nullable:
-            checks.append((f"{v} is null", "missing value", "a value (the column is not nullable)"))
-        for condition, reason, expected in checks:
-            if condition == "false":
-                continue
-            items.append(
-                f"case when {condition} then {{'column_name': {literal(column.name)}, "
-                f"'source_column': {literal(header)}, 'value': {quote(header)}, "
-                f"'reason': {literal(reason)}, 'expected': {literal(expected)}}} end"
+        text = quote(source_column(column))
+        if column.type == "period":
+            start, end = quote(f"{column.name}_start"), quote(f"{column.name}_end")
+            invalid = (
+                f"({text} is not null and ({start} is null or {end} is null or {end} < {start}))"
             )
-    return items
+            checks.append(
+                RowCheck(invalid, column.name, header, text, "unparseable value", column.expected())
+            )
+        elif keeps_source_text(column):
+            invalid = f"({text} is not null and {quote(column.name)} is null)"
+            checks.append(
+                RowCheck(invalid, column.name, header, text, "unparseable value", column.expected())
+            )
+        if not column.nullable:
+            checks.append(
+                RowCheck(
+                    f"({text} is null)",
+                    column.name,
+                    header,
+                    text,
+                    "missing value",
+                    "a value (the column is not nullable)",
+                )
+            )
+    return checks
 
 
-def enum_violation_expr(column: ColumnSpec, header: str) -> str:
-    """True where a value parses but is not one of the contract's enum codes."""
-    value = value_expr(column, header)
+def enum_violation(column: ColumnSpec) -> str:
+    """True where a staged value is not one of the contract's enum codes (compared as sent)."""
     codes = ", ".join(literal(code) for code in column.enum)
-    return f"({value} is not null and cast({value} as varchar) not in ({codes}))"
+    return f"coalesce({quote(source_column(column))} not in ({codes}), false)"
 
 
 def raw_table_ddl(contract: Contract) -> list[tuple[str, str]]:
