@@ -104,8 +104,8 @@ def _table_exists(con: duckdb.DuckDBPyConnection, contract: Contract) -> bool:
     found = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [contract.raw_schema, contract.entity],
-    ).fetchone()
-    return bool(found and found[0])
+    ).fetchall()
+    return bool(found and found[0][0])
 
 
 def validate_raw_table(

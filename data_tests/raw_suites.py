@@ -31,14 +31,17 @@ DEFAULT_ROW_COUNT_MIN_RATIO = 0.05
 # document number shapes from SAMPLE_DATA.md, per raw table and column
 EXTRA_EXPECTATIONS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "erp.sales_orders": [
-        ("expect_column_values_to_match_regex", {"column": "order_no", "regex": r"^SO\d{14}$"}),
+        (
+            "expect_column_values_to_match_regex",
+            {"column": "order_no", "regex": r"^SO\d{15}(-1)?$"},
+        ),
     ],
     "erp.customers": [
         ("expect_column_values_to_match_regex", {"column": "customer_code", "regex": r"^CUST\d+$"}),
         ("expect_column_value_lengths_to_equal", {"column": "credit_code", "value": 18}),
     ],
     "crm.contracts": [
-        ("expect_column_values_to_match_regex", {"column": "num", "regex": r"^HT\d{13}$"}),
+        ("expect_column_values_to_match_regex", {"column": "num", "regex": r"^HT\d{14}$"}),
     ],
     "erp.gl_entries": [
         (

@@ -24,6 +24,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import re
 import shutil
 import time
 import uuid
@@ -54,6 +55,7 @@ from ingestion.problems import WARNING, FileProblem, QuarantineError
 from ingestion.readers import read_extract
 
 META_SCHEMA = "raw_meta"
+DROP_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")
 LEDGER_TABLE = f"{META_SCHEMA}.file_ledger"
 REJECTS_TABLE = f"{META_SCHEMA}.rejects"
 PROBLEMS_TABLE = f"{META_SCHEMA}.file_problems"
@@ -685,6 +687,21 @@ def _already_done(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     ).fetchall():
         done.setdefault(digest, set()).add("landed" if status == "landed" else fingerprint)
     return done
+
+
+def drop_folders(landing_dir: Path) -> dict[str, str]:
+    """Daily-drop folders under ``landing_dir``: drop date -> path relative to it.
+
+    The simulator writes ``drops/YYYY-MM-DD/``; a bare ``YYYY-MM-DD/`` folder counts too.
+    """
+    found: dict[str, str] = {}
+    for parent in (landing_dir / "drops", landing_dir):
+        if not parent.is_dir():
+            continue
+        for child in parent.iterdir():
+            if child.is_dir() and DROP_FOLDER.fullmatch(child.name):
+                found.setdefault(child.name, child.relative_to(landing_dir).as_posix())
+    return dict(sorted(found.items()))
 
 
 def list_extract_files(landing_dir: Path, subdir: str | None = None) -> list[tuple[Path, str]]:
