@@ -169,8 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export-segment", help="export a segment's consented contacts")
     export.set_defaults(handler=cmd_not_yet("export-segment"))
-    bench = sub.add_parser("bench", help="benchmark the pipeline stages")
-    bench.set_defaults(handler=cmd_not_yet("bench"))
+    from orchestration.commands import bench as bench_command
+
+    bench = sub.add_parser("bench", help="benchmark the pipeline stages (docs/BENCHMARKS.md)")
+    bench_command.add_arguments(bench)
+    bench.set_defaults(handler=bench_command.cmd_bench)
     return parser
 
 

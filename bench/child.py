@@ -1,0 +1,192 @@
+"""The work a measured child process does: ``python -m bench.child TASK PARAMS.json OUT.json``.
+
+Each task is the real pipeline code (the simulator, a Dagster run of the stage's assets, the dbt
+CLI, a Streamlit page), imported only inside the task so the child pays for nothing else. A task
+returns a JSON-able dict (row counts, step times) that the parent reads after measuring.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Task = Callable[[dict[str, Any]], dict[str, Any]]
+TASKS: dict[str, Task] = {}
+
+
+def task(name: str) -> Callable[[Task], Task]:
+    """Register a child task under ``name``."""
+
+    def register(function: Task) -> Task:
+        TASKS[name] = function
+        return function
+
+    return register
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@task("generate")
+def generate_extracts(params: dict[str, Any]) -> dict[str, Any]:
+    """Simulate the company into ``params['out']`` (full extracts or daily drops)."""
+    from ingestion.simulator import generate
+
+    summary = generate(
+        Path(params["out"]),
+        scale=params["scale"],
+        seed=params["seed"],
+        daily_drops=params.get("daily_drops", False),
+        progress=_say,
+    )
+    files = summary["files"]
+    return {
+        "customers": summary["customers"],
+        "files": len(files),
+        "rows": sum(f["rows"] for f in files.values()),
+        "bytes": sum(f["bytes"] for f in files.values()),
+        "rows_by_file": {name: f["rows"] for name, f in files.items()},
+    }
+
+
+def _metadata_rows(metadata: dict[str, Any]) -> int | None:
+    from orchestration.commands.pipeline import ROW_METADATA_KEYS
+
+    values = [metadata[key] for key in ROW_METADATA_KEYS if key in metadata]
+    if not values:
+        return None
+    return sum(int(getattr(value, "value", value) or 0) for value in values)
+
+
+@task("dagster")
+def materialize(params: dict[str, Any]) -> dict[str, Any]:
+    """Materialize one stage's assets through Dagster, as the pipeline's job does."""
+    import dagster as dg
+
+    from orchestration.settings import get_settings
+
+    settings = get_settings()
+    settings.ensure_dirs()
+    settings.export_tool_env()
+    started = time.perf_counter()
+    # imported late: loading the definitions parses dbt and reads the settings just exported
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    if params.get("groups"):
+        selection = dg.AssetSelection.groups(*params["groups"])
+    elif params.get("exclude_groups"):
+        selection = dg.AssetSelection.all() - dg.AssetSelection.groups(*params["exclude_groups"])
+    else:
+        keys = [dg.AssetKey.from_user_string(key) for key in params["keys"]]
+        selection = dg.AssetSelection.assets(*keys)
+    job = dg.define_asset_job("tandem_bench", selection=selection).resolve(asset_graph=graph)
+    load_seconds = time.perf_counter() - started
+    rows: dict[str, int] = {}
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            resources=defs.resources,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+        for event in result.all_events:
+            if event.is_step_materialization:
+                materialization = event.event_specific_data.materialization
+                counted = _metadata_rows(dict(materialization.metadata))
+                if counted is not None:
+                    key = materialization.asset_key.to_user_string()
+                    rows[key] = rows.get(key, 0) + counted
+        step_seconds = sum(
+            (stats.end_time or 0) - stats.start_time
+            for stats in instance.get_run_step_stats(result.run_id)
+            if stats.start_time
+        )
+    if not result.success:
+        failures = [
+            str(event.event_specific_data.error.message).splitlines()[0]
+            for event in result.all_events
+            if event.is_step_failure and event.event_specific_data.error
+        ]
+        raise RuntimeError(f"Dagster run {result.run_id} failed: {'; '.join(failures)}")
+    return {
+        "run_id": result.run_id,
+        "load_seconds": round(load_seconds, 3),
+        "step_seconds": round(step_seconds, 3),
+        "rows_by_asset": rows,
+    }
+
+
+@task("discover")
+def discover(params: dict[str, Any]) -> dict[str, Any]:
+    """The model assets of the Dagster graph and their upstream assets."""
+    from orchestration.settings import get_settings
+
+    get_settings().export_tool_env()
+    from orchestration.assets.models import MODELS_GROUP
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    models = {}
+    for key in sorted(graph.get_all_asset_keys()):
+        node = graph.get(key)
+        if node.group_name == MODELS_GROUP:
+            models[key.to_user_string()] = sorted(p.to_user_string() for p in node.parent_keys)
+    return {"models": models}
+
+
+@task("pipeline")
+def pipeline_run(params: dict[str, Any]) -> dict[str, Any]:
+    """`tandem <command>` in this process (land + build + publish for ``run``)."""
+    from orchestration.commands.pipeline import execute
+
+    summary = execute(params.get("command", "run"), log_level="WARNING")
+    if summary.failed:
+        failed = [s for s in summary.stages if s.status != "success"]
+        raise RuntimeError(f"tandem {summary.command} failed: {failed}")
+    return {"seconds": summary.seconds, "rows": {s.stage: s.rows for s in summary.stages}}
+
+
+@task("raw_sql")
+def raw_sql(params: dict[str, Any]) -> dict[str, Any]:
+    """Execute dbt's compiled SQL directly in DuckDB, in dependency order."""
+    from bench.raw_sql import execute_manifest
+
+    return execute_manifest(Path(params["manifest"]), Path(params["database"]))
+
+
+@task("page")
+def render_page(params: dict[str, Any]) -> dict[str, Any]:
+    """Run one Streamlit page to completion in-process (AppTest) and count what it showed."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(params["page"], default_timeout=params.get("timeout", 600)).run()
+    if app.exception:
+        raise RuntimeError(f"{params['page']} raised: {app.exception[0].value}")
+    if app.error:
+        raise RuntimeError(f"{params['page']} showed an error: {app.error[0].value}")
+    elements = {
+        "metrics": len(app.metric),
+        "charts": len(app.get("plotly_chart")),
+        "dataframes": len(app.dataframe),
+        "tables": len(app.table),
+    }
+    return {"elements": elements}
+
+
+def main(argv: list[str]) -> int:
+    """Run one task: ``TASK PARAMS.json OUT.json``."""
+    name, params_path, out_path = argv
+    params = json.loads(Path(params_path).read_text(encoding="utf-8"))
+    result = TASKS[name](params)
+    Path(out_path).write_text(json.dumps(result, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

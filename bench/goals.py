@@ -1,0 +1,138 @@
+"""The goals issue 6 sets, reported against (never asserted: benchmarks do not fail a run)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+GIB_MB = 1024  # peak RSS is recorded in MiB
+
+
+@dataclass(frozen=True)
+class Goal:
+    """``measured <op> target`` on an end-to-end figure or a ratio, at one scale or any."""
+
+    name: str
+    text: str
+    source: str  # "end_to_end" or "ratio"
+    key: str  # end_to_end metric (wall_seconds, peak_rss_mb) or ratio name
+    op: str  # "<=" or ">="
+    target: float
+    unit: str
+    scale: str | None = None  # None: judged at every scale
+
+
+GOALS: list[Goal] = [
+    Goal(
+        "medium_end_to_end",
+        "medium end to end <= 5 min",
+        "end_to_end",
+        "wall_seconds",
+        "<=",
+        300,
+        "s",
+        "medium",
+    ),
+    Goal(
+        "large_end_to_end",
+        "large end to end <= 30 min",
+        "end_to_end",
+        "wall_seconds",
+        "<=",
+        1800,
+        "s",
+        "large",
+    ),
+    Goal(
+        "large_peak_memory",
+        "large peak memory <= 6 GB",
+        "end_to_end",
+        "peak_rss_mb",
+        "<=",
+        6 * GIB_MB,
+        "MB",
+        "large",
+    ),
+    Goal("dbt_overhead", "dbt overhead <= 1.5x raw SQL", "ratio", "dbt_vs_raw_sql", "<=", 1.5, "x"),
+    Goal(
+        "incremental_day",
+        "an incremental day <= 15% of a full rebuild",
+        "ratio",
+        "incremental_vs_full",
+        "<=",
+        0.15,
+        "x",
+    ),
+    Goal(
+        "rfm_vs_pandas",
+        "RFM >= 10x faster than pandas",
+        "ratio",
+        "rfm_pandas_speedup",
+        ">=",
+        10,
+        "x",
+    ),
+    Goal(
+        "customer360_vs_pandas",
+        "customer 360 >= 10x faster than pandas",
+        "ratio",
+        "customer360_pandas_speedup",
+        ">=",
+        10,
+        "x",
+    ),
+]
+
+
+def _measured(goal: Goal, result: dict[str, Any]) -> tuple[float | None, str]:
+    if goal.source == "end_to_end":
+        end_to_end = result.get("end_to_end", {})
+        if not end_to_end.get("complete"):
+            return None, "not measured: not every pipeline stage ran"
+        return end_to_end[goal.key], ""
+    ratio = next((r for r in result.get("ratios", []) if r["ratio"] == goal.key), None)
+    if ratio is None or ratio["status"] == "skipped":
+        return None, "not measured in this run"
+    if ratio["status"] != "ok":
+        return None, ratio.get("note") or ratio["status"]
+    return ratio["value"], ""
+
+
+def evaluate(goal: Goal, result: dict[str, Any]) -> dict[str, Any]:
+    """Judge one goal on one result: met, missed (by how much) or why it was not judged."""
+    row: dict[str, Any] = {
+        "goal": goal.name,
+        "text": goal.text,
+        "target": goal.target,
+        "op": goal.op,
+        "unit": goal.unit,
+        "scale": goal.scale,
+    }
+    if goal.scale and goal.scale != result["scale"]:
+        return {
+            **row,
+            "status": "not applicable",
+            "measured": None,
+            "note": f"judged at scale {goal.scale}",
+        }
+    measured, why = _measured(goal, result)
+    if measured is None:
+        status = "not available yet" if why.startswith("not available yet") else "not measured"
+        return {**row, "status": status, "measured": None, "note": why}
+    met = measured <= goal.target if goal.op == "<=" else measured >= goal.target
+    note = ""
+    if not met:
+        gap = measured - goal.target if goal.op == "<=" else goal.target - measured
+        factor = measured / goal.target if goal.op == "<=" else goal.target / measured
+        note = f"missed by {gap:,.2f} {goal.unit} ({factor:.1f}x the target)"
+    return {
+        **row,
+        "status": "met" if met else "missed",
+        "measured": round(measured, 4),
+        "note": note,
+    }
+
+
+def evaluate_all(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every goal judged on ``result``."""
+    return [evaluate(goal, result) for goal in GOALS]

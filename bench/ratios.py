@@ -1,0 +1,243 @@
+"""The registry of side-by-side comparisons, each measured in the same run on the same data.
+
+A ratio runs its numerator and its denominator alternately (A, B, A, B, ...) so a change in the
+machine's load hits both sides alike; its value is the median of the paired ratios of wall time,
+with their min and max as the spread. Comparisons that need parts later issues bring (the
+PostgreSQL target, RFM and customer 360) are registered as not available yet.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.context import BenchContext, link_tree, reset_warehouse
+from bench.measure import Measurement, measure_child
+from bench.stages import NOT_YET
+from orchestration.dbt_manifest import dbt_executable
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+
+
+@dataclass(frozen=True)
+class RatioResult:
+    """Paired repetitions of both sides of a comparison."""
+
+    numerator: list[Measurement]
+    denominator: list[Measurement]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def paired(self) -> list[float]:
+        """Numerator wall time over denominator wall time, repetition by repetition."""
+        return [
+            a.wall_seconds / b.wall_seconds
+            for a, b in zip(self.numerator, self.denominator, strict=True)
+            if b.wall_seconds > 0
+        ]
+
+    def value(self) -> dict[str, float]:
+        """Median, min and max of the paired ratios."""
+        pairs = self.paired()
+        if not pairs:
+            raise ValueError("no paired measurements to divide")
+        return {
+            "value": round(statistics.median(pairs), 4),
+            "min": round(min(pairs), 4),
+            "max": round(max(pairs), 4),
+            "n": len(pairs),
+        }
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A comparison: ``numerator`` time over ``denominator`` time."""
+
+    name: str
+    title: str
+    numerator: str
+    denominator: str
+    needs: str  # the last pipeline stage whose output the comparison starts from
+    measure: Callable[[BenchContext], RatioResult] | None = None
+    unavailable: str | None = None
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a closed DuckDB file (and its WAL, if a crash left one) to ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+
+
+# --- dbt build vs the same SQL straight in DuckDB ---------------------------------------------
+
+
+def dbt_command(verb: str, target_path: Path, log_path: Path, *extra: str) -> list[str]:
+    """The plain dbt CLI on Tandem's project, artefacts kept out of the repository."""
+    return [
+        dbt_executable(),
+        verb,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(log_path),
+        "--quiet",
+        *extra,
+    ]
+
+
+def measure_dbt_vs_raw_sql(ctx: BenchContext) -> RatioResult:
+    """`dbt build` vs executing its compiled SQL directly, on a copy of the landed raw data."""
+    home = ctx.work / "ratio-dbt"
+    settings = ctx.settings(home)
+    reset_warehouse(settings)
+    copy_database(ctx.settings().build_db, settings.build_db)
+    target, logs = home / "dbt_target", home / "dbt_logs"
+    env = ctx.env(home)
+    # Warm-up parse (unmeasured): every later `dbt build` starts from a partial-parse state, as
+    # the pipeline's own builds do; the raw SQL side never parses at all.
+    measure_child(dbt_command("parse", target, logs), env, REPO_ROOT, home / "parse.log")
+    dbt_runs, raw_runs = [], []
+    outcome: dict[str, Any] = {}
+    for repetition in range(ctx.repeat):
+        ctx.say(f"  dbt build vs raw SQL: repetition {repetition + 1}/{ctx.repeat}")
+        dbt_runs.append(
+            measure_child(dbt_command("build", target, logs), env, REPO_ROOT, home / "build.log")
+        )
+        measurement, outcome = ctx.run_task(
+            "raw_sql",
+            {"manifest": str(target / "manifest.json"), "database": str(settings.build_db)},
+            home=home,
+            label="raw_sql",
+        )
+        raw_runs.append(measurement)
+    failing = {uid: n for uid, n in outcome.get("test_failures", {}).items() if n}
+    return RatioResult(
+        dbt_runs,
+        raw_runs,
+        {
+            "relations": len(outcome.get("relations", [])),
+            "tests": len(outcome.get("test_failures", {})),
+            "tests_failing": failing,
+            "sql_seconds": outcome.get("sql_seconds"),
+        },
+    )
+
+
+# --- one incremental daily drop vs a full rebuild ---------------------------------------------
+
+
+def last_drop(drops_root: Path) -> Path:
+    """The newest ``drops/YYYY-MM-DD`` folder."""
+    drops = sorted(p for p in (drops_root / "drops").iterdir() if p.is_dir())
+    if not drops:
+        raise FileNotFoundError(f"no daily drops under {drops_root / 'drops'}")
+    return drops[-1]
+
+
+def measure_incremental_vs_full(ctx: BenchContext) -> RatioResult:
+    """`tandem run` after one new daily drop vs `tandem run` from nothing, same extracts.
+
+    The full rebuild lands the full extract into an empty warehouse. The incremental run starts
+    from that built warehouse and lands the last daily drop of the same simulation (same scale,
+    seed and period; the drops together hold exactly the rows of the full extract). The full
+    extract already holds that day's rows, which the drop sends again; staging keeps one version
+    per key, so the result equals landing every earlier drop first, which as a set-up would
+    cost ~0.1 s per file for ~10,000 files.
+    """
+    drops_out = ctx.work / "drops"
+    if not drops_out.exists():
+        ctx.say("  generating daily drops of the same simulation")
+        ctx.run_task(
+            "generate",
+            {"out": str(drops_out), "scale": ctx.scale, "seed": ctx.seed, "daily_drops": True},
+            label="generate-drops",
+        )
+    drop = last_drop(drops_out)
+    full_home, incremental_home = ctx.work / "ratio-full", ctx.work / "ratio-incremental"
+    full, incremental = ctx.settings(full_home), ctx.settings(incremental_home)
+    for settings in (full, incremental):
+        shutil.rmtree(settings.root, ignore_errors=True)
+        link_tree(ctx.settings().landing_dir, settings.landing_dir)
+    link_tree(drop, incremental.landing_dir / "drops" / drop.name)
+    saved = ctx.work / "ratio-incremental-start"
+    full_runs, incremental_runs = [], []
+    for repetition in range(ctx.repeat):
+        ctx.say(f"  incremental day vs full rebuild: repetition {repetition + 1}/{ctx.repeat}")
+        reset_warehouse(full)
+        shutil.rmtree(full.root / "dbt_target", ignore_errors=True)
+        measurement, _ = ctx.run_task("pipeline", {"command": "run"}, home=full_home, label="full")
+        full_runs.append(measurement)
+        if repetition == 0:
+            # the state a daily run starts from: yesterday's warehouse and dbt artefacts
+            shutil.rmtree(saved, ignore_errors=True)
+            shutil.copytree(full.warehouse_dir, saved / "warehouse")
+            shutil.copytree(full.root / "dbt_target", saved / "dbt_target")
+        reset_warehouse(incremental)
+        shutil.rmtree(incremental.root / "dbt_target", ignore_errors=True)
+        shutil.copytree(saved / "warehouse", incremental.warehouse_dir, dirs_exist_ok=True)
+        shutil.copytree(saved / "dbt_target", incremental.root / "dbt_target")
+        measurement, info = ctx.run_task(
+            "pipeline", {"command": "run"}, home=incremental_home, label="incremental"
+        )
+        incremental_runs.append(measurement)
+    drop_files = [p for p in drop.rglob("*") if p.is_file()]
+    return RatioResult(
+        incremental_runs,
+        full_runs,
+        {"drop": drop.name, "drop_files": len(drop_files), "rows": info.get("rows", {})},
+    )
+
+
+# --- the registry -----------------------------------------------------------------------------
+
+RATIOS: list[Ratio] = [
+    Ratio(
+        "dbt_vs_raw_sql",
+        "dbt build / the same compiled SQL run directly in DuckDB (orchestration overhead)",
+        "dbt build",
+        "compiled SQL in DuckDB",
+        needs="land",
+        measure=measure_dbt_vs_raw_sql,
+    ),
+    Ratio(
+        "incremental_vs_full",
+        "one daily drop (land + build + publish) / full rebuild from the full extract",
+        "incremental day",
+        "full rebuild",
+        needs="generate",
+        measure=measure_incremental_vs_full,
+    ),
+    Ratio(
+        "duckdb_vs_postgres",
+        "dbt build on the DuckDB target / the same project on the PostgreSQL target",
+        "DuckDB target",
+        "PostgreSQL target",
+        needs="land",
+        unavailable=f"{NOT_YET}: the PostgreSQL target comes with a later issue",
+    ),
+    Ratio(
+        "rfm_pandas_speedup",
+        "RFM in pandas / RFM in Tandem (how many times faster Tandem is)",
+        "pandas",
+        "Tandem",
+        needs="dbt_build",
+        unavailable=f"{NOT_YET}: the RFM model comes with a later issue",
+    ),
+    Ratio(
+        "customer360_pandas_speedup",
+        "customer 360 in pandas / customer 360 in Tandem (how many times faster Tandem is)",
+        "pandas",
+        "Tandem",
+        needs="dbt_build",
+        unavailable=f"{NOT_YET}: the customer 360 mart comes with a later issue",
+    ),
+]

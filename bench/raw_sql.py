@@ -1,0 +1,99 @@
+"""dbt's compiled SQL executed directly in DuckDB: the baseline for dbt's own overhead.
+
+After ``dbt build`` the manifest holds each executed node's compiled SQL. Re-running it without
+dbt (same statements, same dependency order, one DuckDB connection) measures what the SQL itself
+costs; ``dbt build`` time over this time is the orchestration overhead ratio.
+"""
+
+from __future__ import annotations
+
+import graphlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+# Materializations that leave a relation behind; ephemeral models are inlined by dbt into the
+# compiled SQL of the models that use them, so they need no statement of their own.
+_RELATION_KINDS = {"view": "view", "table": "table", "incremental": "table"}
+
+
+@dataclass(frozen=True)
+class SqlStep:
+    """One statement to run: build a model's relation, or count a data test's failing rows."""
+
+    unique_id: str
+    kind: str  # view | table | test
+    relation: str | None
+    sql: str
+
+
+def plan_from_manifest(manifest: dict[str, Any]) -> list[SqlStep]:
+    """Models and data tests of the last dbt invocation, in dependency order.
+
+    Only nodes dbt compiled (``compiled_code`` present) take part, so the plan runs exactly what
+    ``dbt build`` ran. Unit tests, seeds and snapshots are not compiled SQL over the warehouse and
+    are left out.
+    """
+    nodes = {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node.get("resource_type") in {"model", "test"} and node.get("compiled_code")
+    }
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for uid, node in nodes.items():
+        sorter.add(uid, *(dep for dep in node["depends_on"]["nodes"] if dep in nodes))
+    steps = []
+    for uid in sorter.static_order():
+        node = nodes[uid]
+        if node["resource_type"] == "test":
+            steps.append(SqlStep(uid, "test", None, node["compiled_code"]))
+            continue
+        kind = _RELATION_KINDS.get(node["config"]["materialized"])
+        if kind is not None:
+            steps.append(SqlStep(uid, kind, node["relation_name"], node["compiled_code"]))
+    return steps
+
+
+def statements(step: SqlStep) -> list[str]:
+    """The DuckDB statements for one step (what dbt-duckdb's materializations boil down to)."""
+    if step.kind == "test":
+        return [f"select count(*) from ({step.sql}) as dbt_internal_test"]
+    schema = step.relation.rsplit(".", 1)[0] if step.relation else None
+    create = f"create or replace {step.kind} {step.relation} as (\n{step.sql}\n)"
+    return [f"create schema if not exists {schema}", create]
+
+
+def execute_plan(con: duckdb.DuckDBPyConnection, steps: list[SqlStep]) -> dict[str, Any]:
+    """Run every step; return the relations built and each test's failing-row count."""
+    failures: dict[str, int] = {}
+    built: list[str] = []
+    for step in steps:
+        result = None
+        for sql in statements(step):
+            result = con.execute(sql)
+        if step.kind == "test" and result is not None:
+            failures[step.unique_id] = int(result.fetchone()[0])
+        elif step.relation:
+            built.append(step.relation)
+    return {"relations": built, "test_failures": failures}
+
+
+def execute_manifest(manifest_path: Path, database: Path) -> dict[str, Any]:
+    """Plan from the manifest at ``manifest_path`` and execute on the DuckDB file ``database``."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    steps = plan_from_manifest(manifest)
+    if not steps:
+        raise ValueError(f"{manifest_path} holds no compiled SQL: run `dbt build` first")
+    started = time.perf_counter()
+    con = duckdb.connect(str(database))
+    try:
+        outcome = execute_plan(con, steps)
+    finally:
+        con.close()
+    outcome["steps"] = len(steps)
+    outcome["sql_seconds"] = round(time.perf_counter() - started, 3)
+    return outcome

@@ -1,0 +1,284 @@
+"""The registry of pipeline stages a benchmark measures, in pipeline order.
+
+A stage is a small :class:`Stage`: ``prepare`` (unmeasured, before every repetition) puts the
+home in the state the stage starts from, ``run`` does one measured repetition in a child process
+and returns its figures with the rows it read and wrote. Stages that later issues bring
+(identity resolution, the RFM / churn / CLV / channel-ROI models) are registered as not available
+yet, so reports show the gap; model assets and dashboard pages are discovered, so a new one is
+benchmarked without touching this file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from bench.context import BenchContext, reset_warehouse
+from bench.measure import Measurement
+from orchestration.settings import REPO_ROOT
+
+PAGES_DIR = REPO_ROOT / "dashboards" / "pages"
+# Model assets the design names but no issue has built yet: shown as "not available yet" until
+# an asset with this key joins the `models` group.
+PLANNED_MODELS = ("ml_rfm", "ml_churn_warning", "ml_clv", "ml_channel_roi")
+NOT_YET = "not available yet"
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """One measured repetition of a stage."""
+
+    measurement: Measurement
+    rows_in: int | None
+    rows_out: int | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A benchmarkable pipeline stage."""
+
+    name: str
+    title: str
+    run: Callable[[BenchContext], StageRun] | None = None
+    prepare: Callable[[BenchContext], None] | None = None
+    unavailable: str | None = None  # why it cannot run yet
+    in_pipeline: bool = True  # counts towards the end-to-end time (`tandem run`)
+
+
+def count_rows(database: Path, relations: list[str]) -> int:
+    """Sum of ``count(*)`` over ``relations`` (schema.name) that exist in ``database``."""
+    if not relations or not database.exists():
+        return 0
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        existing = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+        return sum(
+            int(con.execute(f"select count(*) from {relation}").fetchone()[0])
+            for relation in relations
+            if relation in existing
+        )
+    finally:
+        con.close()
+
+
+def table_rows(database: Path) -> int:
+    """Rows stored in every table of ``database`` (DuckDB's exact per-table counts)."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return int(
+            con.execute("select coalesce(sum(estimated_size), 0) from duckdb_tables()").fetchone()[
+                0
+            ]
+        )
+    finally:
+        con.close()
+
+
+def _relation(node: dict[str, Any]) -> str:
+    return f"{node['schema']}.{node.get('alias') or node['name']}"
+
+
+# --- generate ---------------------------------------------------------------------------------
+
+
+def _prepare_generate(ctx: BenchContext) -> None:
+    shutil.rmtree(ctx.settings().landing_dir, ignore_errors=True)
+
+
+def _run_generate(ctx: BenchContext) -> StageRun:
+    measurement, info = ctx.run_task(
+        "generate",
+        {"out": str(ctx.settings().landing_dir), "scale": ctx.scale, "seed": ctx.seed},
+        label="generate",
+    )
+    ctx.state["dataset"] = info
+    return StageRun(measurement, 0, info["rows"], {"files": info["files"], "bytes": info["bytes"]})
+
+
+# --- land -------------------------------------------------------------------------------------
+
+
+def _prepare_land(ctx: BenchContext) -> None:
+    reset_warehouse(ctx.settings())
+
+
+def ledger_summary(database: Path) -> dict[str, dict[str, int]]:
+    """Files and rows per ledger status (landed, quarantined, failed)."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        rows = con.execute(
+            "select status, count(*), coalesce(sum(rows), 0) from raw_meta.file_ledger "
+            "group by status"
+        ).fetchall()
+    finally:
+        con.close()
+    return {status: {"files": int(files), "rows": int(n)} for status, files, n in rows}
+
+
+def _run_land(ctx: BenchContext) -> StageRun:
+    measurement, info = ctx.run_task("dagster", {"groups": ["raw"]}, label="land")
+    ledger = ledger_summary(ctx.settings().build_db)
+    dataset = ctx.state.get("dataset", {})
+    # rows out from the ledger: what landed and committed, whatever the asset's metadata says
+    return StageRun(
+        measurement,
+        dataset.get("rows"),
+        ledger.get("landed", {}).get("rows", 0),
+        {
+            "step_seconds": info["step_seconds"],
+            "load_seconds": info["load_seconds"],
+            "ledger": ledger,
+            "rows_by_asset": info["rows_by_asset"],
+        },
+    )
+
+
+# --- dbt build --------------------------------------------------------------------------------
+
+
+def dbt_manifest(ctx: BenchContext) -> dict[str, Any]:
+    """The manifest the pipeline's last dbt invocation wrote under TANDEM_HOME/dbt_target."""
+    path = ctx.settings().root / "dbt_target" / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _run_dbt_build(ctx: BenchContext) -> StageRun:
+    measurement, info = ctx.run_task(
+        "dagster", {"exclude_groups": ["raw", "models", "serving"]}, label="dbt_build"
+    )
+    manifest = dbt_manifest(ctx)
+    sources = [_relation(node) for node in manifest["sources"].values()]
+    models = [
+        _relation(node)
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+    ]
+    build_db = ctx.settings().build_db
+    return StageRun(
+        measurement,
+        count_rows(build_db, sources),
+        count_rows(build_db, models),
+        {
+            "step_seconds": info["step_seconds"],
+            "load_seconds": info["load_seconds"],
+            "models": len(models),
+        },
+    )
+
+
+# --- Python model assets ----------------------------------------------------------------------
+
+
+def model_stage(asset_key: str, parents: list[str]) -> Stage:
+    """A stage that materializes one model asset (``ml_*``) through Dagster."""
+
+    def run(ctx: BenchContext) -> StageRun:
+        measurement, info = ctx.run_task("dagster", {"keys": [asset_key]}, label=asset_key)
+        rows_out = info["rows_by_asset"].get(asset_key)
+        upstream = [parent.replace("/", ".") for parent in parents]
+        return StageRun(
+            measurement,
+            count_rows(ctx.settings().build_db, upstream),
+            rows_out,
+            {"step_seconds": info["step_seconds"], "load_seconds": info["load_seconds"]},
+        )
+
+    return Stage(f"model:{asset_key}", f"model asset `{asset_key}`", run=run)
+
+
+# --- publish ----------------------------------------------------------------------------------
+
+
+def _run_publish(ctx: BenchContext) -> StageRun:
+    measurement, info = ctx.run_task("dagster", {"groups": ["serving"]}, label="publish")
+    settings = ctx.settings()
+    return StageRun(
+        measurement,
+        table_rows(settings.build_db),
+        table_rows(settings.serving_db),
+        {
+            "step_seconds": info["step_seconds"],
+            "load_seconds": info["load_seconds"],
+            "bytes": settings.serving_db.stat().st_size,
+        },
+    )
+
+
+# --- dashboard pages --------------------------------------------------------------------------
+
+
+def relations_read_by(source: str) -> list[str]:
+    """``schema.table`` names a page's SQL reads (after ``from`` / ``join``)."""
+    found = re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)", source, re.I)
+    return sorted(set(found))
+
+
+def page_stage(page: Path) -> Stage:
+    """A stage that renders one Streamlit page against the published warehouse (AppTest)."""
+
+    def run(ctx: BenchContext) -> StageRun:
+        measurement, info = ctx.run_task("page", {"page": str(page)}, label=f"page-{page.stem}")
+        source = page.read_text(encoding="utf-8")
+        rows_in = count_rows(ctx.settings().serving_db, relations_read_by(source))
+        return StageRun(measurement, rows_in, sum(info["elements"].values()), info)
+
+    return Stage(
+        f"page:{page.stem}", f"dashboard page `{page.stem}` (AppTest)", run=run, in_pipeline=False
+    )
+
+
+# --- the registry -----------------------------------------------------------------------------
+
+GENERATE = Stage(
+    "generate",
+    "sample data generation",
+    run=_run_generate,
+    prepare=_prepare_generate,
+    in_pipeline=False,
+)
+LAND = Stage("land", "landing into raw_* (Dagster)", run=_run_land, prepare=_prepare_land)
+DBT_BUILD = Stage("dbt_build", "dbt build (Dagster)", run=_run_dbt_build)
+IDENTITY_RESOLUTION = Stage(
+    "identity_resolution",
+    "identity resolution (Splink)",
+    unavailable=f"{NOT_YET}: identity resolution comes with a later issue",
+)
+PUBLISH = Stage("publish", "publish (checkpoint + atomic copy)", run=_run_publish)
+
+
+def pipeline_stages(models: dict[str, list[str]], pages_dir: Path = PAGES_DIR) -> list[Stage]:
+    """Every stage in pipeline order, given the model assets found in the Dagster graph."""
+    model_stages = [model_stage(key, parents) for key, parents in sorted(models.items())]
+    planned = [
+        Stage(
+            f"model:{key}",
+            f"model asset `{key}`",
+            unavailable=f"{NOT_YET}: `{key}` comes with a later issue",
+        )
+        for key in PLANNED_MODELS
+        if key not in models
+    ]
+    pages = [page_stage(path) for path in sorted(pages_dir.glob("*.py"))]
+    return [
+        GENERATE,
+        LAND,
+        DBT_BUILD,
+        IDENTITY_RESOLUTION,
+        *model_stages,
+        *planned,
+        PUBLISH,
+        *pages,
+    ]
