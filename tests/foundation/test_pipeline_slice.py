@@ -6,7 +6,6 @@ Runs the real CLI (real Dagster run, real dbt build, real DuckDB files) in a chi
 from __future__ import annotations
 
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -96,7 +95,8 @@ def test_raw_rows_carry_lineage(first_run) -> None:
         ).fetchall()
     finally:
         con.close()
-    assert lineage == [("erp/sales_invoices.csv", 6, 2, 7, 1)]
+    # _row_number is the 1-based data row (header excluded), as in the quarantine reports
+    assert lineage == [("erp/sales_invoices.csv", 6, 1, 6, 1)]
 
 
 def test_second_run_lands_nothing_and_publishes_the_same_numbers(first_run) -> None:
@@ -124,27 +124,29 @@ def test_new_extract_reaches_the_serving_file(first_run) -> None:
     assert rows == [(Decimal("777.00"),)]
 
 
-def test_failed_build_exits_non_zero_with_a_reason(tmp_path: Path) -> None:
+def test_failed_build_exits_non_zero_and_keeps_the_published_warehouse(tmp_path: Path) -> None:
     home = tmp_path / "home"
+    env = {"TANDEM_HOME": str(home)}
     settings = TandemSettings(home=home)
-    path = settings.landing_dir / "erp" / "sales_invoices.csv"
-    write_invoices(path)
-    write_invoices(
-        settings.landing_dir / "erp" / "sales_invoices_dup.csv",
-        [("FP0001", "2026-01-05", "CUST000001", 13, Decimal("1.00"))],
-    )
-    # The same invoice sent twice is kept once by staging, so the build still succeeds; a row
-    # with no customer breaks the staging not-null test and must fail the run loudly.
-    write_invoices(
-        settings.landing_dir / "erp" / "sales_invoices_bad.csv",
-        [("FP0999", "2026-01-06", "", 13, Decimal("5.00"))],
-    )
-    completed = run_tandem("run", env={"TANDEM_HOME": str(home), **_no_json()})
+    write_invoices(settings.landing_dir / "erp" / "sales_invoices.csv")
+    assert run_tandem("run", env=env).returncode == 0
+    published = serving_rows(settings, "select * from finance.rpt_revenue_monthly order by 1")
+
+    # Landing rejects a row without a customer, so corrupt the raw table behind its back: the
+    # staging not-null test must stop the build, and publish must not run.
+    con = duckdb.connect(str(settings.build_db))
+    try:
+        con.execute(
+            "insert into raw_erp.sales_invoices by name select 'FP0999' as invoice_no, "
+            "date '2026-01-06' as invoice_date, null as customer_code, 13 as tax_rate_pct, "
+            "5 as net_amount, 'manual' as _file, now()::timestamp as _loaded_at, "
+            "1 as _row_number"
+        )
+    finally:
+        con.close()
+    completed = run_tandem("run", env=env)
     assert completed.returncode == 1
     last = completed.stderr.strip().splitlines()[-1]
     assert last.startswith("tandem run: run failed at warehouse_models"), last
-    assert not settings.serving_db.exists()  # nothing half-built is ever published
-
-
-def _no_json() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k.startswith("TANDEM_") and k != "TANDEM_HOME"}
+    after = serving_rows(settings, "select * from finance.rpt_revenue_monthly order by 1")
+    assert after == published  # readers keep the last good warehouse
