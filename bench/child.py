@@ -78,16 +78,23 @@ def materialize(params: dict[str, Any]) -> dict[str, Any]:
     from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    if params.get("groups"):
+    if params.get("checks_of_groups"):
+        selection = dg.AssetSelection.checks_for_assets(
+            dg.AssetSelection.groups(*params["checks_of_groups"])
+        )
+    elif params.get("groups"):
         selection = dg.AssetSelection.groups(*params["groups"])
     elif params.get("exclude_groups"):
         selection = dg.AssetSelection.all() - dg.AssetSelection.groups(*params["exclude_groups"])
     else:
         keys = [dg.AssetKey.from_user_string(key) for key in params["keys"]]
         selection = dg.AssetSelection.assets(*keys)
+    if params.get("without_checks"):
+        selection = selection.without_checks()
     job = dg.define_asset_job("tandem_bench", selection=selection).resolve(asset_graph=graph)
     load_seconds = time.perf_counter() - started
     rows: dict[str, int] = {}
+    checks = {"passed": 0, "failed": 0}
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
@@ -102,6 +109,8 @@ def materialize(params: dict[str, Any]) -> dict[str, Any]:
                 if counted is not None:
                     key = materialization.asset_key.to_user_string()
                     rows[key] = rows.get(key, 0) + counted
+            elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+                checks["passed" if event.event_specific_data.passed else "failed"] += 1
         step_seconds = sum(
             (stats.end_time or 0) - stats.start_time
             for stats in instance.get_run_step_stats(result.run_id)
@@ -119,6 +128,7 @@ def materialize(params: dict[str, Any]) -> dict[str, Any]:
         "load_seconds": round(load_seconds, 3),
         "step_seconds": round(step_seconds, 3),
         "rows_by_asset": rows,
+        "checks": checks,
     }
 
 

@@ -13,6 +13,7 @@ import importlib.metadata
 import os
 import platform
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from bench.goals import evaluate_all
 from bench.measure import ChildFailed, spread
 from bench.ratios import RATIOS, Ratio
 from bench.stages import Stage, StageRun, pipeline_stages
+from orchestration.settings import REPO_ROOT
 
 SCHEMA_VERSION = 1
 SCALES = ("tiny", "small", "medium", "large")
@@ -41,6 +43,28 @@ VERSIONED = (
     "scikit-learn",
     "streamlit",
 )
+
+
+def source_revision() -> dict[str, Any]:
+    """The commit measured and whether the working tree had local changes (None outside git)."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", *args],
+                cwd=REPO_ROOT,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+        except OSError:
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain") if commit else None
+    return {"commit": commit, "local_changes": bool(status) if status is not None else None}
 
 
 def machine() -> dict[str, Any]:
@@ -198,6 +222,7 @@ def run_bench(
         "started_at": started_at.isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 1),
         "machine": machine(),
+        "source": source_revision(),
         "dataset": {k: v for k, v in ctx.state.get("dataset", {}).items() if k != "rows_by_file"},
         "stages": stage_records,
         "metrics": flat_metrics(stage_records),
@@ -270,7 +295,8 @@ def _run_stages(
                     stage.prepare(ctx)
                 runs.append(stage.run(ctx))
         except (ChildFailed, OSError, ValueError, KeyError) as error:
-            failed = stage.name
+            if stage.blocking:
+                failed = stage.name
             records.append(_plain_record(stage, "failed", str(error)))
             continue
         if action == "measure":
