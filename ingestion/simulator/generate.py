@@ -36,7 +36,7 @@ from ingestion.simulator.products import build_catalogue
 from ingestion.simulator.sales import build_sales
 from ingestion.simulator.scales import get_scale
 from ingestion.simulator.service import build_tickets
-from ingestion.simulator.truth import README, TruthWriter
+from ingestion.simulator.truth import README, TABLE_NOTES, TruthWriter
 from ingestion.simulator.writers import ADS_GBK, ADS_UTF8, CRM, ERP, ExtractWriter
 
 DEFAULT_END = dt.date(2026, 10, 31)
@@ -290,7 +290,7 @@ def generate(
             end=end,
             mode="daily drops" if daily_drops else "full extracts",
             rows="\n".join(
-                f"| {k}.parquet | {v} | see docs |" for k, v in sorted(truth.rows.items())
+                f"| {k}.parquet | {v} | {TABLE_NOTES[k]} |" for k, v in sorted(truth.rows.items())
             ),
             b_delay=behaviour.B_DELAY,
             b_tickets=behaviour.B_TICKETS,

@@ -55,7 +55,7 @@ Behaviour model (what the churn and CLV models should rediscover):
 - monthly churn hazard h = 1 - exp(-base * exp({b_delay} * delay + {b_tickets} * tickets +
   {b_silence} * silence)), delay = mean payment delay (days, capped at 60) of the last three
   months, tickets = tickets of the last three months (capped at 6), silence = no follow-up in
-  three months;
+  the last three months (once the account is three months old);
 - churned customers stop buying for good (`companies.churn_month`, `churn_monthly.alive`).
 
 Channel response: adstock A_t = spend_t + decay * A_(t-1); expected leads/day = baseline +
@@ -65,3 +65,14 @@ max_leads * A^s / (A^s + K^s); a lead converts with the channel's conversion rat
 Planted problems: `problems.parquet` lists each with file (relative to the output folder),
 1-based data row (header excluded), column and the record's first column value.
 """
+
+
+TABLE_NOTES = {
+    "companies": "one row per true customer: attributes, latent behaviour, churn, revenue",
+    "identity": "which CRM and ERP records are one real company (duplicates, variants)",
+    "churn_monthly": "per buyer and month: alive, true hazard, orders, delays, tickets",
+    "channels": "true adstock/saturation parameters, spend, leads, customers, ROI",
+    "leads": "every lead with its true channel and the customer it became",
+    "sync_gaps": "won CRM contracts whose ERP order never arrived",
+    "problems": "every planted problem: file, row, column, record id",
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -205,3 +206,13 @@ def test_a_custom_period_is_respected(tmp_path: Path) -> None:
     assert only_start["end"] == "2027-02-28"
     with pytest.raises(ValueError, match=r"must be a datetime\.date"):
         generate(tmp_path / "r", scale="tiny", start="2024-01-01")  # type: ignore[arg-type]
+
+
+def test_truth_readme_and_manifest_describe_the_run(tiny) -> None:
+    out, summary = tiny
+    readme = (out / "truth/README.md").read_text(encoding="utf-8")
+    assert "scale `tiny`, seed `7`, period 2023-11-01 .. 2026-10-31" in readme
+    for name, rows in summary["truth"].items():
+        assert f"| {name}.parquet | {rows} |" in readme
+    manifest = json.loads((out / "truth/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["files"] == summary["files"]
