@@ -88,16 +88,12 @@ def _gx_batch_definition() -> Any:
     return asset.add_batch_definition_whole_dataframe("newest_batch")
 
 
-def _gx_expectation(spec: ExpectationSpec) -> Any:
+def _gx_expectation(spec: ExpectationSpec, index: int) -> Any:
     import great_expectations as gx
 
     class_name = "".join(part.capitalize() for part in spec.type.split("_"))
-    return getattr(gx.expectations, class_name)(**spec.kwargs)
-
-
-def _result_key(kind: str, kwargs: dict[str, Any]) -> tuple[str, ...]:
-    fields = ("column", "column_list", "min_value", "max_value", "value", "regex")
-    return (kind, *(str(kwargs.get(f)) for f in fields))
+    kwargs = {k: v for k, v in spec.kwargs.items() if v is not None}
+    return getattr(gx.expectations, class_name)(**kwargs, meta={"tandem_index": index})
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, contract: Contract) -> bool:
@@ -137,16 +133,15 @@ def validate_raw_table(
     if specs:
         import great_expectations as gx
 
-        suite = gx.ExpectationSuite(name=name, expectations=[_gx_expectation(s) for s in specs])
+        suite = gx.ExpectationSuite(
+            name=name, expectations=[_gx_expectation(s, i) for i, s in enumerate(specs)]
+        )
         batch = _gx_batch_definition().get_batch(batch_parameters={"dataframe": frame})
         validation = batch.validate(suite)
-        # GX reorders results (it groups by metric), so match them to specs by their arguments
-        by_key = {
-            _result_key(o.expectation_config.type, o.expectation_config.kwargs): o
-            for o in validation.results
-        }
-        for spec in specs:
-            outcome = by_key[_result_key(spec.type, spec.kwargs)]
+        # GX reorders results (it groups them by metric): match them back through meta
+        by_index = {int(o.expectation_config.meta["tandem_index"]): o for o in validation.results}
+        for index, spec in enumerate(specs):
+            outcome = by_index[index]
             detail = outcome.result or {}
             result.outcomes.append(
                 ExpectationOutcome(

@@ -227,13 +227,13 @@ def plan_headers(contract: Contract, file_headers: list[str], name: str) -> Head
         unused = [h for h in file_headers if h not in used]
         nearest = closest_header(column.source, unused)
         hint = f"; the closest header in the file is {nearest!r}" if nearest else ""
+        shown = repr(nearest) if nearest else "the new header"
         if column.required:
             errors.append(
                 FileProblem(
                     "missing_required_column",
                     f"{name} lacks the required column {column.source!r} ({column.name}){hint}. "
-                    f"If the system renamed it, add {nearest or 'the new header'!r} to its aliases "
-                    f"in {contract.path.name}",
+                    f"If the system renamed it, add {shown} to its aliases in {contract.path.name}",
                     column=column.source,
                     value=nearest,
                     expected=column.source,

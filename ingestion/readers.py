@@ -284,11 +284,12 @@ def _checked_header(source: Path, name: str) -> list[str]:
     """The header fields; quarantine a file without data rows or with a cut-off last row."""
     with open(source, "rb") as handle:
         first_line = handle.readline().decode("utf-8", errors="replace").lstrip("\ufeff")
+        second_line = handle.readline()
         handle.seek(max(0, os.path.getsize(source) - 65536))
         tail = handle.read()
     header = next(csv.reader([first_line.rstrip("\r\n")]), [])
     _check_header(header, name)
-    if not first_line.endswith("\n"):
+    if not first_line.endswith("\n") or not second_line.strip():
         raise _fail("empty_file", f"{name} has a header but no data rows")
     _check_truncated(tail, len(header), name)
     return header

@@ -1,4 +1,4 @@
-"""Fixtures for the ingestion tests: one tiny simulated extract per session, helpers for bad files."""
+"""Fixtures for ingestion tests: one tiny simulated extract per session, bad-file helpers."""
 
 from __future__ import annotations
 
@@ -72,14 +72,38 @@ def query(home: Path, sql: str) -> list[tuple]:
 
 
 INVOICE_HEADER = [
-    "发票号码", "开票日期", "到期日期", "单据状态", "红字发票", "原发票号码", "源单编号",
-    "客户编码", "客户名称", "税率(%)", "金额", "税额", "价税合计", "销售成本",
-]  # fmt: skip
+    "发票号码",
+    "开票日期",
+    "到期日期",
+    "单据状态",
+    "红字发票",
+    "原发票号码",
+    "源单编号",
+    "客户编码",
+    "客户名称",
+    "税率(%)",
+    "金额",
+    "税额",
+    "价税合计",
+    "销售成本",
+]
 
 
 def invoice_row(n: int, date: str = "2024-01-02", net: str = "100.00") -> list[object]:
     """One plausible invoice line; ``n`` makes the key unique."""
     return [
-        f"FP{n:08d}", date, "2024-02-01", "C", "否", "", f"SO{n:06d}", "CUST000001",
-        "上海某某科技有限公司", 13, net, "13.00", "113.00", "60.00",
-    ]  # fmt: skip
+        f"FP{n:08d}",
+        date,
+        "2024-02-01",
+        "C",
+        "否",
+        "",
+        f"SO{n:06d}",
+        "CUST000001",
+        "上海某某科技有限公司",
+        13,
+        net,
+        "13.00",
+        "113.00",
+        "60.00",
+    ]
