@@ -31,6 +31,14 @@ from ingestion.simulator.scales import ProblemRates
 VARIANTS = ["fullwidth", "bracket", "suffix", "branch", "typo", "other_contact"]
 VARIANT_P = [0.12, 0.15, 0.2, 0.13, 0.2, 0.2]
 DELETED_MARKERS = ["", "-已转出", "(作废)"]
+AREA_CODES = {
+    "北京": "010", "天津": "022", "石家庄": "0311", "济南": "0531", "青岛": "0532",
+    "沈阳": "024", "大连": "0411", "哈尔滨": "0451", "长春": "0431", "郑州": "0371",
+    "上海": "021", "杭州": "0571", "宁波": "0574", "南京": "025", "苏州": "0512",
+    "无锡": "0510", "合肥": "0551", "福州": "0591", "厦门": "0592", "深圳": "0755",
+    "广州": "020", "东莞": "0769", "佛山": "0757", "长沙": "0731", "南宁": "0771",
+    "成都": "028", "重庆": "023", "西安": "029", "武汉": "027", "昆明": "0871",
+}  # fmt: skip
 CONSENT_RATE = 0.7  # contacts who agreed to marketing messages when they were created
 OPT_OUT_RATE = 0.12  # of those, the share who unsubscribe later
 
@@ -142,9 +150,12 @@ def build_crm_customers(
     prim_mobile = [
         format_mobile(int(m), bool(x)) for m, x in zip(contacts.mobile, messy, strict=True)
     ]
+    # Landlines: the city's area code, 8 digits (7 in some prefecture cities).
+    digits = rng.integers(2 * 10**7, 10**8, n)
+    codes = [AREA_CODES[REGIONS[r][0]] for r in pop.region.tolist()]
     landline = [
-        f"0{REGIONS[r][1] // 10000 % 100 + 10}-{t}"
-        for r, t in zip(pop.region.tolist(), rng.integers(10**7, 10**8, n).tolist(), strict=True)
+        f"{code}-{t if len(code) == 3 or t % 4 else t // 10}"
+        for code, t in zip(codes, digits.tolist(), strict=True)
     ]
     last = np.where(last_followup > 0, last_followup, -1)
     pool = (last > 0) & (last < end_sec - 180 * 86400)
