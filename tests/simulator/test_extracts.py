@@ -216,3 +216,40 @@ def test_truth_readme_and_manifest_describe_the_run(tiny) -> None:
         assert f"| {name}.parquet | {rows} |" in readme
     manifest = json.loads((out / "truth/manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"] == summary["files"]
+
+
+def test_references_between_extracts_resolve(tiny) -> None:
+    out, _ = tiny
+
+    def col(rel: str, name: str) -> set[str]:
+        return set(read_csv(out / rel, rel, complete_rows_only=True)[name].drop_nulls())
+
+    products = openpyxl.load_workbook(out / "erp/products.xlsx", read_only=True).worksheets[0]
+    codes = {row[0] for row in products.iter_rows(min_row=2, values_only=True)}
+    assert col("erp/sales_orders.csv", "物料编码") <= codes
+    orders = col("erp/sales_orders.csv", "单据编号")
+    invoices = col("erp/sales_invoices.csv", "发票号码")
+    assert col("erp/sales_invoices.csv", "源单编号") <= orders
+    assert col("erp/receipts.csv", "核销发票号码") <= invoices
+    receipts = col("erp/receipts.csv", "收款单号")
+    gl_docs = col("erp/gl_entries.csv", "源单编号")
+    # The last receipt row is cut short (truncated_file), so compare against complete rows.
+    assert invoices <= gl_docs and receipts <= gl_docs
+    contracts = col("crm/wk_crm_contract.csv", "contract_id")
+    assert col("crm/wk_crm_receivables_plan.csv", "contract_id") <= contracts
+    assert col("crm/wk_crm_receivables.csv", "plan_id") <= col(
+        "crm/wk_crm_receivables_plan.csv", "plan_id"
+    )
+    business = col("crm/wk_crm_business.csv", "business_id")
+    assert col("crm/wk_crm_contract.csv", "business_id") <= business
+    assert col("crm/wk_crm_business_change.csv", "business_id") == business
+    assert col("crm/wk_crm_ticket.csv", "contacts_id") <= col(
+        "crm/wk_crm_contacts.csv", "contacts_id"
+    )
+    users = col("crm/wk_admin_user.csv", "user_id")
+    assert col("crm/wk_crm_customer.csv", "owner_user_id") <= users
+    assert col("crm/wk_crm_ticket.csv", "owner_user_id") <= users
+    batches = col("crm/wk_crm_customer.csv", "batch_id")
+    assert col("crm/wk_crm_customer_data.csv", "batch_id") <= batches
+    stages = col("crm/wk_crm_business_status.csv", "status_id")
+    assert col("crm/wk_crm_business_change.csv", "status_id") <= stages
