@@ -587,3 +587,78 @@ def test_landing_twice_into_fresh_databases_gives_identical_tables(
             )
     assert tables[0] == tables[1]
     assert len(tables[0]) == 29
+
+
+def test_worked_example_of_the_user_guide_lands(tmp_path: Path) -> None:
+    """docs/USE_YOUR_OWN_EXTRACTS.md: a Yonyou U8 workbook through an edited contract."""
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "contracts/erp_sales_invoices.yml").write_text(
+        """
+source: erp
+entity: sales_invoices
+file_pattern: "erp/u8_invoices*.xlsx"
+format: xlsx
+sheet: 销售发票
+primary_key: [invoice_no, tax_rate_pct]
+columns:
+  - {source: cSBVCode, name: invoice_no, type: varchar}
+  - {source: dDate, name: invoice_date, type: date, formats: ["%Y-%m-%d", excel_serial]}
+  - {source: cCusCode, name: customer_code, type: varchar, nullable: false}
+  - {source: cCusName, name: customer_name, type: varchar}
+  - {source: iTaxRate, name: tax_rate_pct, type: integer, enum: {13: goods, 6: services}}
+  - {source: iMoneyWan, name: net_amount, type: "decimal(18,2)", unit: wan}
+  - {source: iTax, name: tax_amount, type: "decimal(18,2)"}
+  - {source: iSum, name: gross_amount, type: "decimal(18,2)"}
+  - {source: bReturnFlag, name: is_red_ink, type: varchar, enum: {"0": invoice, "1": credit note}}
+  - {source: cost, name: cost_amount, type: "decimal(18,2)", required: false}
+""",
+        "utf-8",
+    )
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "销售发票"
+    sheet.append([None])
+    sheet.append(
+        [
+            "cSBVCode",
+            "dDate",
+            "cCusCode",
+            "cCusName",
+            "iTaxRate",
+            "iMoneyWan",
+            "iTax",
+            "iSum",
+            "bReturnFlag",
+        ]
+    )
+    sheet.append(
+        [
+            "0000123",
+            dt.datetime(2025, 3, 4),
+            "C0042",
+            "杭州某某机械有限公司",
+            13,
+            1.25,
+            1625.0,
+            14125.0,
+            0,
+        ]
+    )
+    (tmp_path / "my_exports/erp").mkdir(parents=True)
+    workbook.save(tmp_path / "my_exports/erp/u8_invoices.xlsx")
+    report = land_directory(
+        tmp_path / "try.duckdb",
+        tmp_path / "my_exports",
+        contracts=load_contracts(tmp_path / "contracts"),
+        quarantine_dir=tmp_path / "q",
+    )
+    outcome = report.files[0]
+    assert (outcome.status, outcome.rows) == ("landed", 1)
+    assert [p.split(":")[0] for p in outcome.problems] == ["warning missing_optional_column"]
+    with duckdb.connect(str(tmp_path / "try.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select invoice_no, invoice_date, net_amount, gross_amount, "
+            "is_red_ink, cost_amount from raw_erp.sales_invoices"
+        ).fetchall() == [
+            ("0000123", dt.date(2025, 3, 4), Decimal("12500.00"), Decimal("14125.00"), "0", None)
+        ]

@@ -1,4 +1,4 @@
-"""Real Dagster runs on a real DuckDB file: raw assets + GX checks, drop partitions, sensor, backfill."""
+"""Real Dagster runs on a real DuckDB file: raw assets, GX checks, drops, sensor, backfill."""
 
 from __future__ import annotations
 
