@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--json", action="store_true", help="print a machine-readable summary")
         if name == "land":
-            cmd.add_argument("dir", nargs="?", default=None, help="folder to land (default: landing/)")
+            cmd.add_argument("dir", nargs="?", help="folder to land (default: landing/)")
         cmd.set_defaults(handler=cmd_pipeline)
 
     serve = sub.add_parser("serve", help="serve the dashboards on the published warehouse")
