@@ -16,6 +16,7 @@ import xlsxwriter
 from ingestion.simulator.calendar import next_business_day, to_date
 
 RENDER_ROWS = 200_000
+FLUSH_BYTES = 256 * 2**20  # daily-drop buffer written out beyond this size
 
 
 @dataclass
@@ -56,6 +57,7 @@ class ExtractWriter:
         self.files: dict[str, FileState] = {}
         self.problems: list[pl.DataFrame] = []
         self._buffers: dict[str, list[bytes]] = {}
+        self._buffered = 0
 
     def _drop_folder(self, day: int) -> str:
         return f"drops/{to_date(day).isoformat()}"
@@ -197,8 +199,11 @@ class ExtractWriter:
         text = (header if new else "") + fmt.line_terminator.join(lines) + fmt.line_terminator
         data = text.encode(fmt.encoding)
         if self.daily_drops:
-            # Thousands of small files: keep them in memory and write each once at the end.
+            # Thousands of small files: buffer them and write each file in few large appends.
             self._buffers.setdefault(rel, []).append(data)
+            self._buffered += len(data)
+            if self._buffered > FLUSH_BYTES:
+                self.flush()
         else:
             if new:
                 (self.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -219,6 +224,7 @@ class ExtractWriter:
             with open(path, "ab") as fh:
                 fh.write(b"".join(parts))
         self._buffers.clear()
+        self._buffered = 0
 
     def xlsx(self, rel: str, df: pl.DataFrame, sheet: str, created: dt.date) -> None:
         """Write a small entity as one XLSX sheet with fixed workbook times (reproducible)."""

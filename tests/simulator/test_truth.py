@@ -327,3 +327,14 @@ def test_no_shared_key_companies_carry_neither_erp_code_nor_tax_id(small) -> Non
     )
     assert codes.height == data.filter(pl.col("field_id") == "4").height
     assert (codes["true_customer_id"] == codes["true_customer_id_right"]).all()
+
+
+def test_daily_drops_are_the_same_when_flushed_often(tiny_drops, tmp_path, monkeypatch) -> None:
+    from ingestion.simulator import generate, writers
+
+    _, summary = tiny_drops
+    monkeypatch.setattr(writers, "FLUSH_BYTES", 50_000)
+    again = generate(tmp_path / "d", scale="tiny", seed=7, daily_drops=True)
+    assert again["files"] == summary["files"]
+    for rel in list(summary["files"])[::97]:
+        assert (tmp_path / "d" / rel).stat().st_size == summary["files"][rel]["bytes"]
