@@ -51,7 +51,10 @@ def month_starts(start: dt.date, end: dt.date) -> np.ndarray:
 
 def date_strings(days: np.ndarray) -> pl.Series:
     """``YYYY-MM-DD`` strings of day numbers."""
-    return pl.Series(np.asarray(days).astype(np.int32)).cast(pl.Date).dt.strftime("%Y-%m-%d")
+    # Millions of rows share a few thousand days: format each day once, then gather.
+    uniq, inverse = np.unique(np.asarray(days, dtype=np.int64), return_inverse=True)
+    text = pl.Series(uniq.astype(np.int32)).cast(pl.Date).dt.strftime("%Y-%m-%d")
+    return text.gather(inverse.astype(np.int64))
 
 
 def date_series(days: np.ndarray) -> pl.Series:
@@ -59,7 +62,26 @@ def date_series(days: np.ndarray) -> pl.Series:
     return pl.Series(np.asarray(days).astype(np.int32)).cast(pl.Date)
 
 
+_CLOCK: pl.Series | None = None
+
+
+def _clock() -> pl.Series:
+    """``HH:MM:SS`` for every second of a day (built once)."""
+    global _CLOCK
+    if _CLOCK is None:
+        sec = np.arange(86400)
+        _CLOCK = pl.Series(
+            [
+                f"{h:02d}:{m:02d}:{x:02d}"
+                for h, m, x in zip(sec // 3600, sec // 60 % 60, sec % 60, strict=True)
+            ]
+        )
+    return _CLOCK
+
+
 def datetime_strings(seconds: np.ndarray) -> pl.Series:
     """``YYYY-MM-DD HH:MM:SS`` strings of epoch seconds."""
-    s = pl.Series(np.asarray(seconds).astype(np.int64))
-    return pl.from_epoch(s, time_unit="s").dt.strftime("%Y-%m-%d %H:%M:%S")
+    sec = np.asarray(seconds, dtype=np.int64)
+    day = date_strings(sec // 86400)
+    clock = _clock().gather(sec % 86400)
+    return pl.select(pl.concat_str([day, pl.lit(" "), clock])).to_series()

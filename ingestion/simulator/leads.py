@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 
 from ingestion.simulator.calendar import date_series, datetime_strings
+from ingestion.simulator.columns import take
 from ingestion.simulator.contacts import PrimaryContacts
 from ingestion.simulator.marketing import CHANNEL_KEYS, CHANNELS, Marketing
 from ingestion.simulator.names import mobiles, person_names, personal_email
@@ -41,20 +42,24 @@ def build_leads(
     k = len(idx)
     people, pys = person_names(rng, k)
     mob = mobiles(rng, k)
-    names, contact, mobile, email = [], [], [], []
-    for j in range(k):
-        c = int(cust[j])
-        if c >= 0:
-            names.append(pop.names[c])
-            contact.append(contacts.name[c])
-            mobile.append(str(contacts.mobile[c]))
-            email.append(contacts.email[c])
-        else:
-            p = int(unconv_pos[idx[j]])
-            names.append(lead_names.names[p])
-            contact.append(people[j])
-            mobile.append(str(mob[j]))
-            email.append(personal_email(pys[j], int(mob[j])))
+    # Converted leads carry the customer's name and primary contact; the others their own.
+    conv_at = np.flatnonzero(conv)
+    own_at = np.flatnonzero(~conv)
+    c = cust[conv_at]
+    p = unconv_pos[idx[own_at]]
+    names = _merge(k, conv_at, take(pop.names, c), own_at, take(lead_names.names, p))
+    contact = _merge(k, conv_at, take(contacts.name, c), own_at, take(people, own_at))
+    mobile = _merge(
+        k,
+        conv_at,
+        pl.Series(contacts.mobile[c]).cast(pl.String),
+        own_at,
+        pl.Series(mob[own_at]).cast(pl.String),
+    )
+    own_mail = [personal_email(pys[j], int(mob[j])) for j in own_at.tolist()]
+    email = _merge(
+        k, conv_at, take(contacts.email, c), own_at, pl.Series(own_mail, dtype=pl.String)
+    )
     sec = m.lead_day[idx] * 86400 + m.lead_second[idx]
     conv_sec = np.where(
         conv,
@@ -99,3 +104,13 @@ def build_leads(
             "_detail": flag_values(mixed, detail),
         }
     )
+
+
+def _merge(n: int, at_a: np.ndarray, a: pl.Series, at_b: np.ndarray, b: pl.Series) -> pl.Series:
+    """A length-``n`` String series with ``a`` at positions ``at_a`` and ``b`` at ``at_b``."""
+    out = pl.repeat("", n, eager=True, dtype=pl.String)
+    if len(at_a):
+        out = out.scatter(at_a, a)
+    if len(at_b):
+        out = out.scatter(at_b, b)
+    return out

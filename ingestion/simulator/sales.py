@@ -119,7 +119,7 @@ def build_sales(
     business = pl.DataFrame(
         {
             "business_id": b_id,
-            "business_name": [f"{short_name(pop.names[c])}-采购项目" for c in b_cust.tolist()],
+            "business_name": take([f"{short_name(x)}-采购项目" for x in pop.names], b_cust),
             "customer_id": pop.crm_id[b_cust],
             "type_id": np.ones(nb, np.int64),
             "status_id": b_stage,
@@ -156,7 +156,7 @@ def build_sales(
         {
             "contract_id": o.contract_id[con],
             "num": take(o.contract_num, con),
-            "name": [f"{pop.names[c]}采购合同" for c in c_cust.tolist()],
+            "name": take([f"{x}采购合同" for x in pop.names], c_cust),
             "customer_id": pop.crm_id[c_cust],
             "business_id": b_id[: len(con)],
             "order_date": date_strings(c_day),
