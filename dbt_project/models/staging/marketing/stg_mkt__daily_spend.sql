@@ -3,8 +3,8 @@
     Baidu sends some months as one period row (YYYY-MM-01至YYYY-MM-DD) and some days as hourly
     rows; trade shows are one row per show. Period rows are spread evenly over their days
     (is_spread = true) so daily sums, adstock and ROI see spend on the days it ran; the split
-    is exact: money in fen with the remainder on the last day, counts as whole numbers with
-    the remainder on the first days. Hourly rows add up to their day. -#}
+    is exact: money in whole fen and counts as whole numbers, the remainder going to the first
+    days. Hourly rows add up to their day. -#}
 
 with
 
@@ -77,7 +77,7 @@ periods as (
         period_days as day_count,
         impressions,
         clicks,
-        spend_yuan,
+        cast(round(spend_yuan * 100) as bigint) as spend_fen,
         conversions,
         cast(null as bigint) as leads
     from baidu
@@ -92,7 +92,7 @@ periods as (
         show_days as day_count,
         null as impressions,
         null as clicks,
-        total_cost_yuan as spend_yuan,
+        cast(round(total_cost_yuan * 100) as bigint) as spend_fen,
         null as conversions,
         leads_collected as leads
     from trade_shows
@@ -111,13 +111,14 @@ spread as (
             as impressions,
         {{ spread_count('periods.clicks', 'periods.day_count', 'day_offsets.day_offset') }}
             as clicks,
-        case
-            when day_offsets.day_offset < periods.day_count - 1
-                then round(periods.spend_yuan / periods.day_count, 2)
-            else
-                periods.spend_yuan
-                - round(periods.spend_yuan / periods.day_count, 2) * (periods.day_count - 1)
-        end as spend_yuan,
+        -- split in whole fen, like counts: exact, and the same on every database (rounding a
+        -- half fen differs between DuckDB and PostgreSQL)
+        cast(
+            cast(
+                {{ spread_count('periods.spend_fen', 'periods.day_count', 'day_offsets.day_offset')
+                }} as decimal(18, 2)
+            ) / 100 as decimal(18, 2)
+        ) as spend_yuan,
         {{ spread_count('periods.conversions', 'periods.day_count', 'day_offsets.day_offset') }}
             as conversions,
         {{ spread_count('periods.leads', 'periods.day_count', 'day_offsets.day_offset') }} as leads,
