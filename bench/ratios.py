@@ -193,7 +193,12 @@ def measure_incremental_vs_full(ctx: BenchContext) -> RatioResult:
     return RatioResult(
         incremental_runs,
         full_runs,
-        {"drop": drop.name, "drop_files": len(drop_files), "rows": info.get("rows", {})},
+        {
+            "drop": drop.name,
+            "drop_files": len(drop_files),
+            "rows": info.get("rows", {}),
+            "failed_steps": info.get("failed_steps", []),
+        },
     )
 
 

@@ -31,17 +31,19 @@ class SqlStep:
     sql: str
 
 
-def plan_from_manifest(manifest: dict[str, Any]) -> list[SqlStep]:
+def plan_from_manifest(manifest: dict[str, Any], executed: set[str] | None = None) -> list[SqlStep]:
     """Models and data tests of the last dbt invocation, in dependency order.
 
-    Only nodes dbt compiled (``compiled_code`` present) take part, so the plan runs exactly what
-    ``dbt build`` ran. Unit tests, seeds and snapshots are not compiled SQL over the warehouse and
-    are left out.
+    Only nodes dbt compiled (``compiled_code`` present) and, given ``executed`` (the ids in
+    ``run_results.json``), ran take part, so the plan runs exactly what ``dbt build`` ran. Unit
+    tests, seeds and snapshots are not compiled SQL over the warehouse and are left out.
     """
     nodes = {
         uid: node
         for uid, node in manifest["nodes"].items()
-        if node.get("resource_type") in {"model", "test"} and node.get("compiled_code")
+        if node.get("resource_type") in {"model", "test"}
+        and node.get("compiled_code")
+        and (executed is None or uid in executed)
     }
     sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for uid, node in nodes.items():
@@ -85,7 +87,13 @@ def execute_plan(con: duckdb.DuckDBPyConnection, steps: list[SqlStep]) -> dict[s
 def execute_manifest(manifest_path: Path, database: Path) -> dict[str, Any]:
     """Plan from the manifest at ``manifest_path`` and execute on the DuckDB file ``database``."""
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    steps = plan_from_manifest(manifest)
+    run_results = manifest_path.with_name("run_results.json")
+    executed = None
+    if run_results.exists():
+        # the manifest keeps compiled SQL of earlier invocations too: take what this one ran
+        results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+        executed = {r["unique_id"] for r in results if r["status"] != "skipped"}
+    steps = plan_from_manifest(manifest, executed)
     if not steps:
         raise ValueError(f"{manifest_path} holds no compiled SQL: run `dbt build` first")
     started = time.perf_counter()

@@ -253,8 +253,7 @@ def _plan(
         models = found["models"]
     full = pipeline_stages(models)
     full_names = [s.name for s in full]
-    if selected is not None:
-        chosen = [s.name for s in full if stage_matches(s.name, selected)]
+    chosen = [s.name for s in full if selected is None or stage_matches(s.name, selected)]
     last = max((full_names.index(n) for n in [*chosen, *needs] if n in full_names), default=-1)
     plan = []
     for index, stage in enumerate(full):
