@@ -63,6 +63,14 @@ def _metadata_rows(metadata: dict[str, Any]) -> int | None:
     return sum(int(getattr(value, "value", value) or 0) for value in values)
 
 
+def _root_cause(error: Any) -> str:
+    """The first line of the innermost error (Dagster wraps the asset's own exception)."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    lines = [line for line in str(error.message).splitlines() if line.strip()]
+    return lines[0].strip() if lines else "step failed"
+
+
 @task("dagster")
 def materialize(params: dict[str, Any]) -> dict[str, Any]:
     """Materialize one stage's assets through Dagster, as the pipeline's job does."""
@@ -118,7 +126,7 @@ def materialize(params: dict[str, Any]) -> dict[str, Any]:
         )
     if not result.success:
         failures = [
-            str(event.event_specific_data.error.message).splitlines()[0]
+            f"{event.step_key}: {_root_cause(event.event_specific_data.error)}"
             for event in result.all_events
             if event.is_step_failure and event.event_specific_data.error
         ]

@@ -84,6 +84,24 @@ def _stage_table(results: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _failures(results: dict[str, dict[str, Any]]) -> list[str]:
+    lines = []
+    for scale, result in results.items():
+        for item in [*result["stages"], *result["ratios"]]:
+            if item["status"] == "failed":
+                name = item.get("stage") or item.get("ratio")
+                reason = _first_error(item.get("note", ""))
+                lines.append(f"- {scale}: `{name}` failed: {reason}")
+    return ["Failed in the latest runs:", "", *lines] if lines else []
+
+
+def _first_error(note: str) -> str:
+    """The most telling line of a child's log tail: the last exception line, else the first."""
+    lines = [line.strip() for line in note.splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"^[A-Za-z_.]+(Error|Exception)\b", line)]
+    return (errors[-1] if errors else lines[0] if lines else "")[:300].replace("|", "/")
+
+
 def _not_available(results: dict[str, dict[str, Any]]) -> list[str]:
     names: dict[str, str] = {}
     for result in results.values():
@@ -258,7 +276,15 @@ def render_section(results: dict[str, dict[str, Any]], plot: str | None) -> str:
         return "No pipeline results yet: run `make bench` (or `tandem bench --scale small`)."
     blocks = [
         [_machine_line(results)],
-        ["### Stages", "", *_stage_table(results), "", *_not_available(results)],
+        [
+            "### Stages",
+            "",
+            *_stage_table(results),
+            "",
+            *_failures(results),
+            "",
+            *_not_available(results),
+        ],
         ["### Ratios (same run, same data)", "", *_ratio_table(results)],
         ["### End to end (extracts to published warehouse)", "", *_end_to_end_table(results)],
         [
