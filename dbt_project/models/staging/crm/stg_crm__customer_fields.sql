@@ -10,7 +10,9 @@ source as (
 
 latest as (
 
-    {{ latest_version('source', ['id']) }}
+    -- WukongCRM rewrites a field's row (new id) when the value is edited: the latest value of
+    -- each (customer, field) counts, whatever its id
+    {{ latest_version('source', ['batch_id', 'field_id']) }}
 
 ),
 
