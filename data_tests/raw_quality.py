@@ -3,9 +3,12 @@
 GX 1.x cannot read DuckDB through its SQL datasource, so the batch is read into pandas and
 validated with the pandas datasource in an ephemeral context (progress bars and analytics off).
 Only the newest batch is validated (raw is append-only: older batches were checked when they
-landed), and a batch above ``MAX_VALIDATED_ROWS`` is validated on a repeatable random sample so the
-check stays within seconds on medium extracts; the landing already enforces keys and types on
-every row, the sample checks the rest. Results go to ``raw_meta.quality_results``.
+landed), only the columns the suite reads are fetched, and a batch above ``MAX_VALIDATED_ROWS`` is
+validated on a repeatable random sample: on a medium full extract, 200,000-row samples of every
+column took 84 s (fetching wide text columns into pandas dominated), 50,000 rows of the needed
+columns take a few seconds. Landing already enforces keys, types and not-null on every row;
+the sample checks enums, ranges and dates, and the row count always uses the whole batch.
+Results go to ``raw_meta.quality_results``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from data_tests.raw_suites import ExpectationSpec, raw_suite_specs, suite_name
 from ingestion.contracts import Contract
 
 QUALITY_TABLE = "raw_meta.quality_results"
-MAX_VALIDATED_ROWS = 200_000
+MAX_VALIDATED_ROWS = 50_000
+DROP_FILE_PATTERN = r"(^|/)\d{4}-\d{2}-\d{2}/"  # a file from a daily-drop folder
 _QUALITY_DDL = f"""
     create table if not exists {QUALITY_TABLE} (
         checked_at timestamp not null, run_id varchar not null, suite varchar not null,
@@ -96,6 +100,12 @@ def _gx_expectation(spec: ExpectationSpec, index: int) -> Any:
     return getattr(gx.expectations, class_name)(**kwargs, meta={"tandem_index": index})
 
 
+def _spec_columns(spec: ExpectationSpec) -> list[str]:
+    if "column_list" in spec.kwargs:
+        return list(spec.kwargs["column_list"])
+    return [spec.kwargs["column"]] if "column" in spec.kwargs else []
+
+
 def _table_exists(con: duckdb.DuckDBPyConnection, contract: Contract) -> bool:
     found = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
@@ -109,26 +119,35 @@ def validate_raw_table(
     contract: Contract,
     max_rows: int = MAX_VALIDATED_ROWS,
     today: dt.date | None = None,
+    batch_id: str | None = None,
 ) -> SuiteResult:
-    """Run the contract's suite over the newest batch of its raw table."""
+    """Run the contract's suite over the newest batch of its raw table (or ``batch_id``)."""
     name = suite_name(contract)
     if not _table_exists(con, contract):
         return SuiteResult(name, contract.raw_table, None, 0, 0)
+    # batches newest first, each with its kind: a daily drop is only compared with drops, a full
+    # extract with full extracts (a drop holds a day, a full extract years)
     batches = con.execute(
-        f"select _batch_id, count(*) from {contract.raw_table} "
-        "group by _batch_id order by max(_loaded_at) desc, _batch_id desc limit 2"
+        f"select _batch_id, count(*), bool_or(regexp_matches(_file, '{DROP_FILE_PATTERN}')) "
+        f"from {contract.raw_table} group by _batch_id "
+        "order by max(_loaded_at) desc, _batch_id desc"
     ).fetchall()
     if not batches:
         return SuiteResult(name, contract.raw_table, None, 0, 0)
-    batch_id, rows = batches[0]
-    previous = batches[1][1] if len(batches) > 1 else None
-    query = f"select * from {contract.raw_table} where _batch_id = '{batch_id}'"
-    if rows > max_rows:
-        query = f"select * from ({query}) using sample reservoir({max_rows} rows) repeatable (7)"
-    frame = con.sql(query).df()
+    if batch_id is not None:
+        batches = batches[[b[0] for b in batches].index(batch_id) :]
+    batch_id, rows, is_drop = batches[0]
+    previous = next((n for _, n, drop in batches[1:] if drop == is_drop), None)
     specs = raw_suite_specs(contract, previous_batch_rows=previous, today=today)
     # the row-count expectation must see the whole batch, not the sample
     specs = [s for s in specs if s.type != "expect_table_row_count_to_be_between"]
+    # only the columns the suite reads: converting wide text columns to pandas dominates
+    needed = sorted({c for s in specs for c in _spec_columns(s)})
+    columns = ", ".join(f'"{c}"' for c in needed) or "1 as _none"
+    query = f"select {columns} from {contract.raw_table} where _batch_id = '{batch_id}'"
+    if rows > max_rows:
+        query = f"select * from ({query}) using sample reservoir({max_rows} rows) repeatable (7)"
+    frame = con.sql(query).df()
     result = SuiteResult(name, contract.raw_table, batch_id, rows, len(frame))
     if specs:
         import great_expectations as gx

@@ -739,6 +739,7 @@ def land_directory(
     con = duckdb.connect(str(db_path))
     try:
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        con.execute("set enable_progress_bar = false")  # Dagster logs and the CLI report progress
         ensure_meta(con)
         done = _already_done(con)
         for index, (path, relative) in enumerate(files, start=1):
