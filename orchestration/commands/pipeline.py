@@ -89,6 +89,14 @@ def execute(command: str, log_level: str = "INFO") -> RunSummary:
     )
 
 
+def _root_cause(error: Any) -> str:
+    """The first line of the innermost error: the user's exception, not Dagster's wrapper."""
+    while error is not None and error.cause is not None:
+        error = error.cause
+    lines = [line.strip() for line in (error.message if error else "").splitlines() if line.strip()]
+    return lines[0] if lines else "step failed"
+
+
 def _stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSummary]:
     rows: dict[str, int] = {}  # steps absent here reported no row counts
     problems: dict[str, list[str]] = {}
@@ -102,10 +110,7 @@ def _stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSum
             if counted is not None:
                 rows[step] = rows.get(step, 0) + counted
         elif event.is_step_failure:
-            error = event.event_specific_data.error
-            lines = [line for line in (error.message if error else "").splitlines() if line.strip()]
-            message = lines[0].strip() if lines else "step failed"
-            problems.setdefault(step, []).append(message)
+            problems.setdefault(step, []).append(_root_cause(event.event_specific_data.error))
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:

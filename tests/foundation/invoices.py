@@ -53,3 +53,37 @@ def monthly_net(invoices=INVOICES) -> dict[str, Decimal]:
     for _, date, _, _, net in invoices:
         totals[date[:7]] = totals.get(date[:7], Decimal(0)) + net
     return totals
+
+
+CUSTOMER_HEADER = [
+    "客户编码",
+    "客户名称",
+    "统一社会信用代码",
+    "客户分组",
+    "区域",
+    "行业",
+    "销售员",
+    "联系电话",
+    "地址",
+    "禁用状态",
+    "创建日期",
+]
+
+
+def write_customers(path: Path, invoices=INVOICES) -> Path:
+    """The ERP customer master for every customer the invoices name (invoices reference it)."""
+    codes = sorted({customer for _, _, customer, _, _ in invoices})
+    lines = [",".join(CUSTOMER_HEADER)]
+    lines += [
+        f"{code},测试客户{code[-3:]}有限公司,,企业,华东,制造业,张三,,,A,2025-12-01"
+        for code in codes
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    return path
+
+
+def write_erp_extract(landing: Path, invoices=INVOICES, suffix: str = "") -> None:
+    """Invoices plus the customers they reference, as an ERP export would deliver them."""
+    write_invoices(landing / "erp" / f"sales_invoices{suffix}.csv", invoices)
+    write_customers(landing / "erp" / f"customers{suffix}.csv", invoices)

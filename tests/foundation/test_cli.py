@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from orchestration.settings import TandemSettings
@@ -41,10 +42,16 @@ def test_unknown_scale_is_refused_by_the_parser() -> None:
     assert "invalid choice: 'huge'" in completed.stderr
 
 
-def test_build_on_an_empty_home_fails_with_the_missing_raw_table(
+def test_build_on_an_empty_home_fails_saying_there_is_no_revenue(
     tandem_home: TandemSettings,
 ) -> None:
     completed = run_tandem("build", "--json")
     assert completed.returncode == 1
+    summary = json.loads(completed.stdout)
+    stages = {s["stage"]: s for s in summary["stages"]}
+    assert stages["warehouse_models"]["status"] == "success"  # unlanded raw tables build empty
+    assert stages["ml_revenue_trend"]["status"] == "failure"
     reason = completed.stderr.strip().splitlines()[-1]
-    assert reason.startswith("tandem build: build failed at warehouse_models"), reason
+    assert reason.startswith(
+        "tandem build: build failed at ml_revenue_trend: ValueError: no revenue before as-of date"
+    ), reason

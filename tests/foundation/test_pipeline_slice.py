@@ -14,7 +14,7 @@ import pytest
 
 from orchestration.settings import TandemSettings
 from tests.conftest import run_tandem
-from tests.foundation.invoices import INVOICES, monthly_net, write_invoices
+from tests.foundation.invoices import INVOICES, monthly_net, write_erp_extract
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory):
     home = tmp_path_factory.mktemp("slice") / "home"
     env = {"TANDEM_HOME": str(home)}
     settings = TandemSettings(home=home)
-    write_invoices(settings.landing_dir / "erp" / "sales_invoices.csv")
+    write_erp_extract(settings.landing_dir)
     completed = run_tandem("run", "--json", env=env)
     assert completed.returncode == 0, completed.stderr[-3000:]
     return settings, env, json.loads(completed.stdout)
@@ -43,12 +43,13 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
     stages = {s["stage"]: s for s in summary["stages"]}
     assert set(stages) == {
         "land_extracts",
+        "raw_quality_gx",
         "warehouse_models",
         "ml_revenue_trend",
         "serving_warehouse",
     }
     assert all(s["status"] == "success" for s in stages.values())
-    assert stages["land_extracts"]["rows"] == len(INVOICES)
+    assert stages["land_extracts"]["rows"] == len(INVOICES) + 3  # + the 3 customers
     assert stages["ml_revenue_trend"]["rows"] == 3  # Jan, Feb, Mar 2026
     assert all(s["seconds"] >= 0 for s in stages.values())
 
@@ -113,7 +114,7 @@ def test_second_run_lands_nothing_and_publishes_the_same_numbers(first_run) -> N
 def test_new_extract_reaches_the_serving_file(first_run) -> None:
     settings, env, _ = first_run
     april = [("FP0100", "2026-04-02", "CUST000004", 13, Decimal("777.00"))]
-    write_invoices(settings.landing_dir / "erp" / "sales_invoices_2026-04.csv", april)
+    write_erp_extract(settings.landing_dir, april, suffix="_2026-04")
     completed = run_tandem("run", env=env)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "run: success" in completed.stderr
@@ -128,7 +129,7 @@ def test_failed_build_exits_non_zero_and_keeps_the_published_warehouse(tmp_path:
     home = tmp_path / "home"
     env = {"TANDEM_HOME": str(home)}
     settings = TandemSettings(home=home)
-    write_invoices(settings.landing_dir / "erp" / "sales_invoices.csv")
+    write_erp_extract(settings.landing_dir)
     assert run_tandem("run", env=env).returncode == 0
     published = serving_rows(settings, "select * from finance.rpt_revenue_monthly order by 1")
 
