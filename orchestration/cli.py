@@ -77,11 +77,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_pipeline(args: argparse.Namespace) -> int:
+    from orchestration.commands.land import execute_land
     from orchestration.commands.pipeline import execute
 
     # dbt and Dagster write progress to stdout; keep stdout for the JSON summary alone
     with stdout_to_stderr():
-        summary = execute(args.command, log_level="INFO")
+        if args.command == "land":
+            summary = execute_land(Path(args.dir) if args.dir else None, log_level="INFO")
+        else:
+            summary = execute(args.command, log_level="INFO")
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -93,11 +97,10 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
             )
         _progress(f"{args.command}: {summary.status} in {summary.seconds:.1f} s")
     if summary.failed:
-        failed = [s for s in summary.stages if s.status != "success"]
-        reason = failed[0].problems[0] if failed and failed[0].problems else "see the log above"
-        raise CommandError(
-            f"{args.command} failed at {failed[0].stage if failed else '?'}: {reason}"
-        )
+        failed = next((s for s in summary.stages if s.status != "success"), None)
+        stage = failed.stage if failed else "?"
+        reason = failed.problems[0] if failed and failed.problems else "see the log above"
+        raise CommandError(f"{args.command} failed at {stage}: {reason}")
     return 0
 
 
@@ -156,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(handler=cmd_generate)
 
     for name, text in (
-        ("land", "land new extract files from TANDEM_HOME/landing into raw tables"),
+        ("land", "land new extract files (default: TANDEM_HOME/landing) into raw tables"),
         ("build", "build the warehouse (dbt) and the models from what has landed"),
         ("run", "land + build + publish, through Dagster, in this process"),
     ):

@@ -106,9 +106,13 @@ def _stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSum
             continue
         if event.is_step_materialization:
             materialization = event.event_specific_data.materialization
-            counted = _rows_from_metadata(dict(materialization.metadata))
+            metadata = dict(materialization.metadata)
+            counted = _rows_from_metadata(metadata)
             if counted is not None:
                 rows[step] = rows.get(step, 0) + counted
+            quarantined = metadata.get("files_quarantined")
+            for file in getattr(quarantined, "value", quarantined) or []:
+                problems.setdefault(step, []).append(f"quarantined {file} (see quarantine/)")
         elif event.is_step_failure:
             problems.setdefault(step, []).append(_root_cause(event.event_specific_data.error))
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":

@@ -7,6 +7,7 @@ import shutil
 
 from orchestration.settings import TandemSettings
 from tests.conftest import run_tandem
+from tests.foundation.invoices import INVOICES, write_erp_extract
 
 
 def test_help_lists_every_command() -> None:
@@ -55,3 +56,19 @@ def test_build_on_an_empty_home_fails_saying_there_is_no_revenue(
     assert reason.startswith(
         "tandem build: build failed at ml_revenue_trend: ValueError: no revenue before as-of date"
     ), reason
+
+
+def test_land_from_another_folder_reports_rows_and_quarantine(
+    tandem_home: TandemSettings, tmp_path
+) -> None:
+    elsewhere = tmp_path / "exports"
+    write_erp_extract(elsewhere)
+    (elsewhere / "erp" / "sales_orders.csv").write_bytes(b"")  # an empty extract
+    completed = run_tandem("land", str(elsewhere), "--json")
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    stages = {s["stage"]: s for s in json.loads(completed.stdout)["stages"]}
+    assert stages["land_extracts"]["rows"] == len(INVOICES) + 3
+    assert stages["land_extracts"]["problems"] == [
+        "quarantined erp/sales_orders.csv (see quarantine/)"
+    ]
+    assert not any(tandem_home.landing_dir.rglob("*.csv"))  # nothing was copied into landing
