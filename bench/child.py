@@ -87,9 +87,9 @@ def materialize(params: dict[str, Any]) -> dict[str, Any]:
 
     graph = defs.resolve_asset_graph()
     if params.get("checks_of_groups"):
-        selection = dg.AssetSelection.checks_for_assets(
-            dg.AssetSelection.groups(*params["checks_of_groups"])
-        )
+        # the groups' asset checks alone: the groups minus their assets
+        groups = dg.AssetSelection.groups(*params["checks_of_groups"])
+        selection = groups - groups.without_checks()
     elif params.get("groups"):
         selection = dg.AssetSelection.groups(*params["groups"])
     elif params.get("exclude_groups"):
