@@ -98,7 +98,7 @@ def _failures(results: dict[str, dict[str, Any]]) -> list[str]:
 def _first_error(note: str) -> str:
     """The most telling line of a child's log tail: the last exception line, else the first."""
     lines = [line.strip() for line in note.splitlines() if line.strip()]
-    errors = [line for line in lines if re.match(r"^[A-Za-z_.]+(Error|Exception)\b", line)]
+    errors = [line for line in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line)]
     return (errors[-1] if errors else lines[0] if lines else "")[:300].replace("|", "/")
 
 
