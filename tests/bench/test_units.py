@@ -9,12 +9,12 @@ import pytest
 
 from bench.goals import GOALS, evaluate
 from bench.measure import Measurement, spread
-from bench.ratios import RatioResult
+from bench.ratios import RATIOS, RatioResult
 from bench.raw_sql import SqlStep, plan_from_manifest, statements
-from bench.report import BEGIN, END, latest_results, update_document
+from bench.report import BEGIN, END, _first_error, latest_results, update_document
 from bench.run import end_to_end, stage_matches
 from bench.scaling import growth_exponent
-from bench.stages import relations_read_by
+from bench.stages import pipeline_stages, relations_read_by
 
 
 def _m(wall: float, cpu: float = 1.0, rss: float = 100.0) -> Measurement:
@@ -151,3 +151,27 @@ def test_latest_results_takes_the_newest_per_scale(tmp_path: Path) -> None:
     latest = latest_results(tmp_path)
     assert list(latest) == ["small", "medium"]
     assert latest["small"]["marker"] == 2 and latest["medium"]["marker"] == 3
+
+
+def test_registry_orders_stages_and_marks_what_is_not_built_yet(tmp_path: Path) -> None:
+    (tmp_path / "overview.py").write_text("", encoding="utf-8")
+    stages = pipeline_stages({"ml_rfm": ["marts/fct_orders"]}, pages_dir=tmp_path)
+    names = [s.name for s in stages]
+    assert names[:4] == ["generate", "land", "raw_checks", "dbt_build"]
+    assert names[-2:] == ["publish", "page:overview"]
+    by_name = {s.name: s for s in stages}
+    assert by_name["model:ml_rfm"].run is not None  # discovered: measured
+    assert by_name["model:ml_clv"].unavailable.startswith("not available yet")
+    assert by_name["identity_resolution"].unavailable.startswith("not available yet")
+    assert not by_name["page:overview"].in_pipeline and not by_name["generate"].in_pipeline
+    assert [r.name for r in RATIOS if r.unavailable] == [
+        "duckdb_vs_postgres",
+        "rfm_pandas_speedup",
+        "customer360_pandas_speedup",
+    ]
+
+
+def test_failure_reason_is_the_last_exception_line() -> None:
+    note = "cmd exited with 1; log x:\nTraceback\n  File y\nKeyError: 'a'\nRuntimeError: run failed"
+    assert _first_error(note) == "RuntimeError: run failed"
+    assert _first_error("plain | message") == "plain / message"
