@@ -114,3 +114,28 @@ def test_drops_land_in_date_order_with_their_drop_date(tiny_drops: Path, tmp_pat
         tmp_path / "w.duckdb", "select distinct drop_date from raw_meta.file_ledger order by 1"
     )
     assert [str(d[0]) for d in ledger] == sorted({d for d in drops})
+
+
+def test_two_workers_land_the_same_tables_as_one(tiny_extract: Path, tmp_path: Path) -> None:
+    reports = {
+        workers: land_directory(
+            tmp_path / f"w{workers}.duckdb",
+            tiny_extract,
+            quarantine_dir=tmp_path / f"q{workers}",
+            workers=workers,
+        )
+        for workers in (1, 2)
+    }
+    assert [(f.file, f.status, f.rows) for f in reports[1].files] == [
+        (f.file, f.status, f.rows) for f in reports[2].files
+    ]
+    tables = q(
+        tmp_path / "w1.duckdb",
+        "select table_schema || '.' || table_name "
+        "from information_schema.tables where table_schema like 'raw_%' "
+        "and table_schema <> 'raw_meta' order by 1",
+    )
+    assert len(tables) == 24
+    for (table,) in tables:
+        sql = f"select * exclude (_loaded_at, _batch_id) from {table} order by _file, _row_number"
+        assert q(tmp_path / "w1.duckdb", sql) == q(tmp_path / "w2.duckdb", sql), table
