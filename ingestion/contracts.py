@@ -1,7 +1,7 @@
 """Data contracts: what one source entity's extract looks like and how it maps to raw columns.
 
 A contract is a YAML file in ``ingestion/contracts/``. Users bring their own extracts by editing or
-adding one (see ``docs/USE_YOUR_OWN_EXTRACTS.md``). A contract says
+adding one (see the README section "Use your own extracts"). A contract says
 
 - which files it claims (``file_pattern``, matched against the path below ``landing/`` with any
   ``drops/YYYY-MM-DD/`` prefix removed) and how to read them (``format``, ``encodings``, ``sheet``);

@@ -76,28 +76,38 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_summary(summary, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for stage in summary.stages:
+        problems = f"  ({'; '.join(stage.problems)})" if stage.problems else ""
+        rows = "" if stage.rows is None else f"{stage.rows:,} rows"
+        _progress(
+            f"{stage.stage:<28} {stage.status:<9} {rows:>16} {stage.seconds:>8.1f} s{problems}"
+        )
+    _progress(f"{summary.command}: {summary.status} in {summary.seconds:.1f} s")
+
+
 def cmd_pipeline(args: argparse.Namespace) -> int:
-    from orchestration.commands.land import execute_land
+    from orchestration.commands.land import backfill_drops, execute_land
     from orchestration.commands.pipeline import execute
 
     # dbt and Dagster write progress to stdout; keep stdout for the JSON summary alone
     with stdout_to_stderr():
-        if args.command == "land":
-            summary = execute_land(Path(args.dir) if args.dir else None, log_level="INFO")
+        if args.command == "land" and args.backfill:
+            summaries = backfill_drops(log_level="INFO")
+            if not summaries:
+                raise CommandError("no drops/YYYY-MM-DD folders under the landing folder")
+        elif args.command == "land":
+            summaries = [execute_land(Path(args.dir) if args.dir else None, log_level="INFO")]
         else:
-            summary = execute(args.command, log_level="INFO")
-    if args.json:
-        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        for stage in summary.stages:
-            problems = f"  ({'; '.join(stage.problems)})" if stage.problems else ""
-            rows = "" if stage.rows is None else f"{stage.rows:,} rows"
-            _progress(
-                f"{stage.stage:<28} {stage.status:<9} {rows:>16} {stage.seconds:>8.1f} s{problems}"
-            )
-        _progress(f"{args.command}: {summary.status} in {summary.seconds:.1f} s")
-    if summary.failed:
-        failed = next((s for s in summary.stages if s.status != "success"), None)
+            summaries = [execute(args.command, log_level="INFO")]
+    for summary in summaries:
+        _print_summary(summary, args.json)
+    failed_run = next((summary for summary in summaries if summary.failed), None)
+    if failed_run:
+        failed = next((s for s in failed_run.stages if s.status != "success"), None)
         stage = failed.stage if failed else "?"
         reason = failed.problems[0] if failed and failed.problems else "see the log above"
         raise CommandError(f"{args.command} failed at {stage}: {reason}")
@@ -126,6 +136,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # readers of a dashboard, not Streamlit developers: no deploy button or dev menu
+        "--client.toolbarMode",
+        "viewer",
     ]
     return subprocess.call(command, env=env)
 
@@ -167,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--json", action="store_true", help="print a machine-readable summary")
         if name == "land":
             cmd.add_argument("dir", nargs="?", help="folder to land (default: landing/)")
+            cmd.add_argument(
+                "--backfill",
+                action="store_true",
+                help="land every drops/YYYY-MM-DD folder as its own Dagster partition, in order",
+            )
         cmd.set_defaults(handler=cmd_pipeline)
 
     serve = sub.add_parser("serve", help="serve the dashboards on the published warehouse")

@@ -590,7 +590,7 @@ def test_landing_twice_into_fresh_databases_gives_identical_tables(
 
 
 def test_worked_example_of_the_user_guide_lands(tmp_path: Path) -> None:
-    """docs/USE_YOUR_OWN_EXTRACTS.md: a Yonyou U8 workbook through an edited contract."""
+    """README "Use your own extracts": a Yonyou U8 workbook through an edited contract."""
     (tmp_path / "contracts").mkdir()
     (tmp_path / "contracts/erp_sales_invoices.yml").write_text(
         """
