@@ -6,6 +6,7 @@ derives it from here, so a single environment variable, ``TANDEM_HOME``, moves t
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +34,10 @@ class TandemSettings(BaseSettings):
     seed: int = Field(default=42, description="Sample-data seed used by `make demo`.")
     serve_host: str = Field(default="127.0.0.1", description="Address the dashboards bind to.")
     serve_port: int = Field(default=8501, description="Port the dashboards listen on.")
+    as_of_date: dt.date | None = Field(
+        default=None,
+        description="As-of date for date-dependent models and scores (default: today).",
+    )
     dbt_target: Literal["duckdb", "postgres"] = Field(
         default="duckdb", description="dbt target: the DuckDB build file or a PostgreSQL server."
     )
@@ -41,6 +46,11 @@ class TandemSettings(BaseSettings):
     def root(self) -> Path:
         """``home`` as an absolute path (relative values are taken from the working directory)."""
         return self.home.expanduser().resolve()
+
+    @property
+    def as_of(self) -> dt.date:
+        """The as-of date models use: features only from before it (no leakage)."""
+        return self.as_of_date or dt.date.today()
 
     @property
     def landing_dir(self) -> Path:

@@ -1,13 +1,12 @@
 """Python model assets downstream of the dbt marts; each writes an ``ml.*`` table."""
 
-import datetime as dt
-
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
 from models_ml.revenue_trend import fit_revenue_trend
 from orchestration.assets.warehouse import warehouse_models
+from orchestration.resources import TandemConfig
 
 MODELS_GROUP = "models"
 
@@ -18,9 +17,12 @@ MODELS_GROUP = "models"
     group_name=MODELS_GROUP,
     kinds={"python", "duckdb"},
 )
-def ml_revenue_trend(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    """Least-squares trend of monthly net revenue, as of today (only complete months)."""
-    as_of = dt.date.today().replace(day=1)
+def ml_revenue_trend(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, tandem: TandemConfig
+):
+    """Least-squares trend of monthly net revenue over the complete months before the as-of date
+    (``TANDEM_AS_OF_DATE``, default today)."""
+    as_of = tandem.settings().as_of.replace(day=1)
     with duckdb.get_connection() as con:
         monthly = con.sql("select * from finance.rpt_revenue_monthly").pl()
         trend = fit_revenue_trend(monthly, as_of)

@@ -125,6 +125,25 @@ def test_new_extract_reaches_the_serving_file(first_run) -> None:
     assert rows == [(Decimal("777.00"),)]
 
 
+def test_models_see_only_months_before_the_as_of_date(first_run) -> None:
+    settings, env, _ = first_run
+    completed = run_tandem("build", env={**env, "TANDEM_AS_OF_DATE": "2026-03-10"})
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    con = duckdb.connect(str(settings.build_db), read_only=True)
+    try:
+        rows = con.execute(
+            "select strftime(revenue_month, '%Y-%m'), as_of_date::varchar, slope_per_month "
+            "from ml.revenue_trend order by revenue_month"
+        ).fetchall()
+    finally:
+        con.close()
+    # March is not complete on 2026-03-10: the fit uses January and February only
+    assert rows == [
+        ("2026-01", "2026-03-01", pytest.approx(-1400.0)),
+        ("2026-02", "2026-03-01", pytest.approx(-1400.0)),
+    ]
+
+
 def test_failed_build_exits_non_zero_and_keeps_the_published_warehouse(tmp_path: Path) -> None:
     home = tmp_path / "home"
     env = {"TANDEM_HOME": str(home)}
