@@ -11,41 +11,21 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.commands.pipeline import RunSummary, _stage_summaries
+from orchestration.commands.pipeline import RunSummary, execute, stage_summaries
 from orchestration.settings import get_settings
 
 
 def execute_land(landing_dir: Path | None = None, log_level: str = "INFO") -> RunSummary:
     """Land new files from ``landing_dir`` (default ``TANDEM_HOME/landing``) into the build file."""
-    settings = get_settings()
-    settings.ensure_dirs()
-    settings.export_tool_env()
-    if landing_dir is not None and not landing_dir.is_dir():
+    if landing_dir is None:
+        return execute("land", log_level=log_level)
+    if not landing_dir.is_dir():
         raise FileNotFoundError(f"{landing_dir} is not a folder")
-    # imported late: loading the definitions parses dbt and reads the settings just exported
-    from orchestration.assets.landing import LANDING_GROUP
-    from orchestration.definitions import defs
-
-    job = dg.define_asset_job(
-        "tandem_land", selection=dg.AssetSelection.groups(LANDING_GROUP)
-    ).resolve(asset_graph=defs.resolve_asset_graph())
-    run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    if landing_dir is not None:
-        run_config["ops"] = {
-            "land_extracts": {"config": {"landing_dir": str(landing_dir.expanduser().resolve())}}
-        }
-    started = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance, resources=defs.resources, raise_on_error=False, run_config=run_config
-        )
-        stages = _stage_summaries(instance, result)
-    return RunSummary(
-        command="land",
-        status="success" if result.success else "failure",
-        run_id=result.run_id,
-        seconds=round(time.perf_counter() - started, 3),
-        stages=stages,
+    folder = str(landing_dir.expanduser().resolve())
+    return execute(
+        "land",
+        log_level=log_level,
+        ops_config={"land_extracts": {"config": {"landing_dir": folder}}},
     )
 
 
@@ -67,7 +47,7 @@ def backfill_drops(log_level: str = "INFO") -> list[RunSummary]:
                     status="success" if result.success else "failure",
                     run_id=result.run_id,
                     seconds=round(time.perf_counter() - started, 3),
-                    stages=_stage_summaries(instance, result),
+                    stages=stage_summaries(instance, result),
                 )
             )
             started = time.perf_counter()

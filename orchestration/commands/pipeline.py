@@ -60,8 +60,13 @@ def _selection(command: str) -> dg.AssetSelection:
     return dg.AssetSelection.all()
 
 
-def execute(command: str, log_level: str = "INFO") -> RunSummary:
-    """Materialize the assets behind ``command`` (land, build or run) and summarise each step."""
+def execute(
+    command: str, log_level: str = "INFO", ops_config: dict[str, Any] | None = None
+) -> RunSummary:
+    """Materialize the assets behind ``command`` (land, build or run) and summarise each step.
+
+    ``ops_config`` is passed as the run's ``ops`` config (e.g. another landing folder).
+    """
     settings = get_settings()
     settings.ensure_dirs()
     settings.export_tool_env()
@@ -77,9 +82,12 @@ def execute(command: str, log_level: str = "INFO") -> RunSummary:
             instance=instance,
             resources=defs.resources,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            run_config={
+                "loggers": {"console": {"config": {"log_level": log_level}}},
+                **({"ops": ops_config} if ops_config else {}),
+            },
         )
-        stages = _stage_summaries(instance, result)
+        stages = stage_summaries(instance, result)
     return RunSummary(
         command=command,
         status="success" if result.success else "failure",
@@ -97,7 +105,7 @@ def _root_cause(error: Any) -> str:
     return lines[0] if lines else "step failed"
 
 
-def _stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSummary]:
+def stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSummary]:
     rows: dict[str, int] = {}  # steps absent here reported no row counts
     problems: dict[str, list[str]] = {}
     for event in result.all_events:
