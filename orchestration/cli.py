@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -140,7 +139,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--client.toolbarMode",
         "viewer",
     ]
-    return subprocess.call(command, env=env)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # become the Streamlit server: a signal sent to `tandem serve` (Ctrl+C, a supervisor's
+    # SIGTERM) reaches the server itself, and no orphaned server outlives this command
+    os.execve(sys.executable, command, env)
+    return 0  # not reached
 
 
 def cmd_not_yet(feature: str) -> Callable[[argparse.Namespace], int]:

@@ -6,7 +6,9 @@ tests/services/install_chromium.sh); Playwright drives it without downloading a 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -49,6 +51,7 @@ def server(published: TandemSettings):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -63,8 +66,12 @@ def server(published: TandemSettings):
         process.kill()
         pytest.fail(f"streamlit did not come up: {process.stdout.read()[-2000:]}")
     yield url
-    process.terminate()
-    process.wait(20)
+    process.terminate()  # `tandem serve` execs Streamlit: this stops the server itself
+    try:
+        process.wait(20)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # anything it may have started
 
 
 def test_page_in_chromium_shows_the_mart_number(server: str, published: TandemSettings) -> None:
