@@ -14,11 +14,11 @@ crm as (
 
     select
         customers.customer_id,
-        fields.erp_customer_code,
-        case when fields.is_valid_tax_id then fields.tax_id end as tax_id
+        custom_fields.erp_customer_code,
+        case when custom_fields.is_valid_tax_id then custom_fields.tax_id end as tax_id
     from {{ ref('stg_crm__customers') }} as customers
-    left join {{ ref('stg_crm__customer_fields') }} as fields
-        on customers.batch_id = fields.batch_id
+    left join {{ ref('stg_crm__customer_fields') }} as custom_fields
+        on customers.batch_id = custom_fields.batch_id
 
 ),
 
