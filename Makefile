@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help install manifest demo run serve test lint format dev bench clean
+.PHONY: help install manifest demo run serve docs test lint format dev bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ run: manifest  ## land + build + publish whatever is in the landing folder
 
 serve: $(STAMP)  ## serve the dashboards on the published warehouse
 	$(BIN)/tandem serve
+
+docs: manifest  ## dbt docs of the built warehouse on http://127.0.0.1:8080
+	$(BIN)/tandem docs --serve
 
 lint: $(STAMP)  ## ruff check, ruff format --check, sqlfluff lint of the dbt models
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from orchestration.commands.docs import DocsError
 from orchestration.settings import REPO_ROOT, get_settings
 
 
@@ -194,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the dashboards on the published warehouse")
     serve.set_defaults(handler=cmd_serve)
 
+    from orchestration.commands import docs as docs_command
+
+    docs = sub.add_parser("docs", help="generate (and serve) the dbt docs of the warehouse")
+    docs_command.add_arguments(docs)
+    docs.set_defaults(handler=docs_command.cmd_docs)
+
     export = sub.add_parser("export-segment", help="export a segment's consented contacts")
     export.set_defaults(handler=cmd_not_yet("export-segment"))
     from orchestration.commands import bench as bench_command
@@ -208,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (CommandError, ValueError, FileNotFoundError) as error:
+    except (CommandError, DocsError, ValueError, FileNotFoundError) as error:
         print(f"tandem {args.command}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
