@@ -1,32 +1,42 @@
 with
 
-invoices as (
+invoice_lines as (
 
-    select * from {{ ref('stg_erp__sales_invoices') }}
+    select * from {{ ref('fct_invoice_lines') }}
+    where is_approved
 
 ),
 
 monthly as (
 
     select
-        cast({{ dbt.date_trunc('month', 'invoice_date') }} as date) as revenue_month,
+        invoice_month as revenue_month,
         count(distinct invoice_id) as invoice_count,
         count(distinct erp_customer_code) as customer_count,
         sum(net_amount) as net_revenue,
-        sum(gross_amount) as gross_revenue
-    from invoices
-    group by 1
+        sum(gross_amount) as gross_revenue,
+        sum(tax_amount) as tax_amount,
+        sum(case when is_credit_note then net_amount else 0 end) as credit_note_net_amount,
+        sum(cost_amount) as cost_amount,
+        sum(gross_margin_amount) as gross_margin_amount
+    from invoice_lines
+    group by invoice_month
 
 ),
 
 final as (
 
     select
-        revenue_month,
+        cast(revenue_month as date) as revenue_month,
         cast(invoice_count as bigint) as invoice_count,
         cast(customer_count as bigint) as customer_count,
         cast(net_revenue as decimal(18, 2)) as net_revenue,
-        cast(gross_revenue as decimal(18, 2)) as gross_revenue
+        cast(gross_revenue as decimal(18, 2)) as gross_revenue,
+        cast(tax_amount as decimal(18, 2)) as tax_amount,
+        cast(credit_note_net_amount as decimal(18, 2)) as credit_note_net_amount,
+        cast(cost_amount as decimal(18, 2)) as cost_amount,
+        cast(gross_margin_amount as decimal(18, 2)) as gross_margin_amount,
+        cast(gross_margin_amount / nullif(net_revenue, 0) as decimal(9, 4)) as gross_margin_pct
     from monthly
 
 )

@@ -1,0 +1,132 @@
+-- Invoices are issued per order and VAT rate, without products. Revenue by product spreads
+-- every invoice line over the lines of its sales order with the same VAT rate: net, VAT and
+-- gross in proportion to the order lines' net amounts, cost in proportion to their standard
+-- cost. Amounts are rounded to the fen and the last order line takes the rounding remainder,
+-- so the allocations of an invoice line add up to it exactly (an invoice equals its order's
+-- lines; a credit note for part of an order is spread pro rata).
+
+with
+
+invoice_lines as (
+
+    select * from {{ ref('fct_invoice_lines') }}
+
+),
+
+order_lines as (
+
+    select
+        order_id,
+        tax_rate_pct,
+        order_line_id,
+        product_code,
+        net_amount,
+        standard_cost_amount,
+        sum(net_amount) over (partition by order_id, tax_rate_pct) as order_net_amount,
+        sum(standard_cost_amount) over (partition by order_id, tax_rate_pct)
+            as order_cost_amount,
+        count(*) over (partition by order_id, tax_rate_pct) as order_line_count,
+        row_number() over (
+            partition by order_id, tax_rate_pct order by line_no desc
+        ) as reverse_line_rank
+    from {{ ref('fct_order_lines') }}
+
+),
+
+weighted as (
+
+    select
+        invoice_lines.invoice_line_id,
+        invoice_lines.net_amount,
+        invoice_lines.tax_amount,
+        invoice_lines.gross_amount,
+        invoice_lines.cost_amount,
+        order_lines.order_line_id,
+        order_lines.product_code,
+        coalesce(order_lines.reverse_line_rank, 1) as reverse_line_rank,
+        case
+            when order_lines.order_line_id is null then 1.0
+            when order_lines.order_net_amount <> 0
+                then cast(order_lines.net_amount as decimal(38, 12))
+                / cast(order_lines.order_net_amount as decimal(38, 12))
+            else 1.0 / order_lines.order_line_count
+        end as net_weight,
+        case
+            when order_lines.order_line_id is null then 1.0
+            when order_lines.order_cost_amount <> 0
+                then cast(order_lines.standard_cost_amount as decimal(38, 12))
+                / cast(order_lines.order_cost_amount as decimal(38, 12))
+            when order_lines.order_net_amount <> 0
+                then cast(order_lines.net_amount as decimal(38, 12))
+                / cast(order_lines.order_net_amount as decimal(38, 12))
+            else 1.0 / order_lines.order_line_count
+        end as cost_weight
+    from invoice_lines
+    left join order_lines
+        on
+            invoice_lines.source_order_id = order_lines.order_id
+            and invoice_lines.tax_rate_pct = order_lines.tax_rate_pct
+
+),
+
+rounded as (
+
+    select
+        *,
+        round(net_amount * net_weight, 2) as net_share,
+        round(tax_amount * net_weight, 2) as tax_share,
+        round(gross_amount * net_weight, 2) as gross_share,
+        round(cost_amount * cost_weight, 2) as cost_share
+    from weighted
+
+),
+
+with_totals as (
+
+    select
+        *,
+        sum(net_share) over (partition by invoice_line_id) as net_share_total,
+        sum(tax_share) over (partition by invoice_line_id) as tax_share_total,
+        sum(gross_share) over (partition by invoice_line_id) as gross_share_total,
+        sum(cost_share) over (partition by invoice_line_id) as cost_share_total
+    from rounded
+
+),
+
+final as (
+
+    select
+        invoice_line_id || '|' || coalesce(order_line_id, 'unallocated')
+            as invoice_product_line_id,
+        invoice_line_id,
+        order_line_id,
+        product_code,
+        cast(
+            case
+                when reverse_line_rank = 1 then net_share + net_amount - net_share_total
+                else net_share
+            end as decimal(18, 2)
+        ) as net_amount,
+        cast(
+            case
+                when reverse_line_rank = 1 then tax_share + tax_amount - tax_share_total
+                else tax_share
+            end as decimal(18, 2)
+        ) as tax_amount,
+        cast(
+            case
+                when reverse_line_rank = 1 then gross_share + gross_amount - gross_share_total
+                else gross_share
+            end as decimal(18, 2)
+        ) as gross_amount,
+        cast(
+            case
+                when reverse_line_rank = 1 then cost_share + cost_amount - cost_share_total
+                else cost_share
+            end as decimal(18, 2)
+        ) as cost_amount
+    from with_totals
+
+)
+
+select * from final

@@ -1,0 +1,45 @@
+with
+
+invoice_lines as (
+
+    select * from {{ ref('fct_invoice_lines') }}
+    where is_approved
+
+),
+
+monthly as (
+
+    select
+        invoice_month as revenue_month,
+        customer_key,
+        -- a golden customer with ERP records in two regions is shown under the first
+        min(region) as region,
+        count(distinct erp_customer_code) as erp_customer_count,
+        count(distinct invoice_id) as invoice_count,
+        sum(net_amount) as net_revenue,
+        sum(gross_amount) as gross_revenue,
+        sum(cost_amount) as cost_amount
+    from invoice_lines
+    group by invoice_month, customer_key
+
+),
+
+final as (
+
+    select
+        cast(revenue_month as date) as revenue_month,
+        cast(customer_key as varchar) as customer_key,
+        cast(region as varchar) as region,
+        cast(erp_customer_count as bigint) as erp_customer_count,
+        cast(invoice_count as bigint) as invoice_count,
+        cast(net_revenue as decimal(18, 2)) as net_revenue,
+        cast(gross_revenue as decimal(18, 2)) as gross_revenue,
+        cast(cost_amount as decimal(18, 2)) as cost_amount,
+        cast(net_revenue - cost_amount as decimal(18, 2)) as gross_margin_amount,
+        cast((net_revenue - cost_amount) / nullif(net_revenue, 0) as decimal(9, 4))
+            as gross_margin_pct
+    from monthly
+
+)
+
+select * from final

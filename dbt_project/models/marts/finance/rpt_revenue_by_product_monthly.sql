@@ -1,0 +1,63 @@
+with
+
+invoice_lines as (
+
+    select * from {{ ref('fct_invoice_lines') }}
+    where is_approved
+
+),
+
+product_shares as (
+
+    select * from {{ ref('int_invoice_line_products') }}
+
+),
+
+products as (
+
+    select * from {{ ref('dim_product') }}
+
+),
+
+monthly as (
+
+    select
+        invoice_lines.invoice_month as revenue_month,
+        product_shares.product_code,
+        count(distinct invoice_lines.invoice_id) as invoice_count,
+        count(distinct invoice_lines.erp_customer_code) as customer_count,
+        sum(product_shares.net_amount) as net_revenue,
+        sum(product_shares.gross_amount) as gross_revenue,
+        sum(product_shares.cost_amount) as cost_amount
+    from product_shares
+    inner join invoice_lines
+        on product_shares.invoice_line_id = invoice_lines.invoice_line_id
+    group by invoice_lines.invoice_month, product_shares.product_code
+
+),
+
+final as (
+
+    select
+        cast(monthly.revenue_month as date) as revenue_month,
+        cast(monthly.product_code as varchar) as product_code,
+        cast(products.product_name as varchar) as product_name,
+        cast(products.product_group as varchar) as product_group,
+        cast(products.product_type as varchar) as product_type,
+        cast(monthly.invoice_count as bigint) as invoice_count,
+        cast(monthly.customer_count as bigint) as customer_count,
+        cast(monthly.net_revenue as decimal(18, 2)) as net_revenue,
+        cast(monthly.gross_revenue as decimal(18, 2)) as gross_revenue,
+        cast(monthly.cost_amount as decimal(18, 2)) as cost_amount,
+        cast(monthly.net_revenue - monthly.cost_amount as decimal(18, 2)) as gross_margin_amount,
+        cast(
+            (monthly.net_revenue - monthly.cost_amount) / nullif(monthly.net_revenue, 0)
+            as decimal(9, 4)
+        ) as gross_margin_pct
+    from monthly
+    left join products
+        on monthly.product_code = products.product_code
+
+)
+
+select * from final

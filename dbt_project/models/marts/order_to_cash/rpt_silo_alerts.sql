@@ -1,0 +1,106 @@
+-- The order-to-cash silo alert: deals the two systems do not share. An approved CRM contract
+-- with no ERP order after the allowed days (order_to_cash_gap_days), and an ERP order that
+-- points at no approved CRM contract, both as of int_finance_as_of.
+
+with
+
+as_of as (
+
+    select as_of_date from {{ ref('int_finance_as_of') }}
+
+),
+
+reconciliation as (
+
+    select * from {{ ref('rpt_contract_order_reconciliation') }}
+
+),
+
+orders as (
+
+    select orders.*
+    from {{ ref('int_erp_orders') }} as orders
+    cross join as_of
+    where orders.order_date <= as_of.as_of_date
+
+),
+
+crm_contract_alerts as (
+
+    select
+        'crm_contract:' || cast(contract_id as varchar) as alert_id,
+        'crm_contract_without_erp_order' as alert_type,
+        'crm' as source_system,
+        contract_no as document_no,
+        contract_id as crm_contract_id,
+        cast(null as varchar) as erp_order_id,
+        customer_key,
+        signed_date as document_date,
+        as_of_date,
+        age_days,
+        contract_amount_gross as amount_gross,
+        -- the net needs the VAT split of the lines, which only an ERP order has
+        cast(null as decimal(18, 2)) as amount_net,
+        'approved contract with no ERP sales order after ' || cast(gap_days_threshold as varchar)
+        || ' days' as alert_detail
+    from reconciliation
+    where match_status = 'missing_order'
+
+),
+
+erp_order_alerts as (
+
+    select
+        'erp_order:' || orders.order_id as alert_id,
+        'erp_order_without_crm_contract' as alert_type,
+        'erp' as source_system,
+        orders.order_id as document_no,
+        cast(null as bigint) as crm_contract_id,
+        orders.order_id as erp_order_id,
+        orders.customer_key,
+        orders.order_date as document_date,
+        as_of.as_of_date,
+        {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} as age_days,
+        orders.gross_amount as amount_gross,
+        orders.net_amount as amount_net,
+        case
+            when orders.crm_contract_no is null then 'order placed in the ERP without a contract'
+            else 'contract number ' || orders.crm_contract_no || ' is no approved CRM contract'
+        end as alert_detail
+    from orders
+    cross join as_of
+    left join reconciliation
+        on orders.crm_contract_no = reconciliation.contract_no
+    where reconciliation.contract_id is null
+
+),
+
+alerts as (
+
+    select * from crm_contract_alerts
+    union all
+    select * from erp_order_alerts
+
+),
+
+final as (
+
+    select
+        cast(alert_id as varchar) as alert_id,
+        cast(alert_type as varchar) as alert_type,
+        cast(source_system as varchar) as source_system,
+        cast(document_no as varchar) as document_no,
+        cast(crm_contract_id as bigint) as crm_contract_id,
+        cast(erp_order_id as varchar) as erp_order_id,
+        cast(customer_key as varchar) as customer_key,
+        cast(document_date as date) as document_date,
+        cast(as_of_date as date) as as_of_date,
+        cast(age_days as integer) as age_days,
+        cast(amount_gross as decimal(18, 2)) as amount_gross,
+        cast(amount_net as decimal(18, 2)) as amount_net,
+        cast(alert_detail as varchar) as alert_detail
+    from alerts
+
+)
+
+select * from final
