@@ -56,7 +56,7 @@ customer_milestones as (
         'stage_' || cast(stage_id as varchar) as step_code,
         min(changed_at) as reached_at
     from known_changes
-    group by 1, 2
+    group by customer_key, stage_id
 
     union all
 
@@ -66,7 +66,7 @@ customer_milestones as (
         min(changed_at) as reached_at
     from known_changes
     where end_state = 1
-    group by 1, 2
+    group by customer_key
 
 ),
 

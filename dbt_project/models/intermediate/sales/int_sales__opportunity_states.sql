@@ -1,6 +1,7 @@
 -- Every opportunity as it stood at the end of the as-of date: only stage changes recorded on
 -- or before that day count, so an opportunity won later is still open here, and one created
--- later does not exist yet.
+-- later does not exist yet. The latest change is the one with the highest id (the order the
+-- CRM recorded them in; same-day changes may carry clock times in the other order).
 
 with
 
@@ -22,7 +23,7 @@ known_changes as (
         history.*,
         row_number() over (
             partition by history.opportunity_id
-            order by history.changed_at desc, history.stage_change_id desc
+            order by history.stage_change_id desc
         ) as recency_rank
     from {{ ref('fct_opportunity_stage_history') }} as history
     cross join as_of

@@ -16,15 +16,15 @@ with
 
 channels as (
 
-    {%- for label, channel in labels.items() %}
-    select
-        '{{ channel }}' as channel,
-        '{{ names[channel] }}' as channel_name,
-        '{{ label }}' as crm_source_label,
-        {{ 'true' if channel in paid else 'false' }} as has_spend_report,
-        {{ loop.index }} as channel_order
-    union all
-    {%- endfor %}
+    {% for label, channel in labels.items() %}
+        select
+            '{{ channel }}' as channel,
+            '{{ names[channel] }}' as channel_name,
+            '{{ label }}' as crm_source_label,
+            {{ 'true' if channel in paid else 'false' }} as has_spend_report,
+            {{ loop.index }} as channel_order
+        union all
+    {% endfor %}
     select
         'existing' as channel,
         'Existing customer' as channel_name,

@@ -1,4 +1,7 @@
-{%- set channels = crm_source_channels().values() | list -%}
+{%- set channels = {} -%}
+{%- for code in crm_source_channels().values() -%}
+    {%- do channels.update({code: code}) -%}
+{%- endfor -%}
 -- One row per lead (线索), with its channel, owner and, when it converted, the CRM customer
 -- and golden customer it became.
 
@@ -29,10 +32,7 @@ final as (
         cast(
             coalesce(
                 leads.source_channel,
-                case
-                    when leads.utm_source in ('{{ channels | join("', '") }}')
-                        then leads.utm_source
-                end,
+                {{ decode('leads.utm_source', channels) }},
                 'unknown'
             ) as varchar
         ) as channel,

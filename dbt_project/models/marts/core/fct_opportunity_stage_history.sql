@@ -1,5 +1,7 @@
 -- One row per stage change of a live opportunity (soft-deleted opportunities are left out):
--- the stage entered, when, and how long the opportunity stayed until its next change.
+-- the stage entered, when, and how long the opportunity stayed until its next change. Changes
+-- are ordered by their auto-increment id, the order the CRM recorded them in: two changes on
+-- one day may carry clock times in the other order.
 
 with
 
@@ -27,11 +29,11 @@ live_changes as (
         stage_changes.*,
         row_number() over (
             partition by stage_changes.opportunity_id
-            order by stage_changes.changed_at, stage_changes.stage_change_id
+            order by stage_changes.stage_change_id
         ) as change_sequence,
         lead(stage_changes.changed_at) over (
             partition by stage_changes.opportunity_id
-            order by stage_changes.changed_at, stage_changes.stage_change_id
+            order by stage_changes.stage_change_id
         ) as next_changed_at
     from stage_changes
     inner join opportunities
