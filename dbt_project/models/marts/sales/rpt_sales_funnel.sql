@@ -1,0 +1,109 @@
+-- Lead-to-won funnel per channel at the as-of date: how many leads reached each step, the
+-- conversion from the step before and from the lead, and the days the step took.
+
+with
+
+as_of as (
+
+    select as_of_date from {{ ref('int_sales__as_of_date') }}
+
+),
+
+steps as (
+
+    select * from {{ ref('int_sales__funnel_steps') }}
+
+),
+
+lead_funnel as (
+
+    select * from {{ ref('int_sales__lead_funnel') }}
+
+),
+
+channels as (
+
+    select distinct channel
+    from lead_funnel
+    where step_code = 'lead'
+
+),
+
+per_step as (
+
+    select
+        channel,
+        step_order,
+        count(*) as reached_count,
+        avg(cast(days_from_previous as decimal(18, 4))) as avg_days_from_previous,
+        percentile_cont(0.5) within group (order by days_from_previous)
+            as median_days_from_previous
+    from lead_funnel
+    group by 1, 2
+
+),
+
+spine as (
+
+    select
+        channels.channel,
+        steps.step_order,
+        steps.step_code,
+        steps.step_name,
+        coalesce(per_step.reached_count, 0) as reached_count,
+        per_step.avg_days_from_previous,
+        per_step.median_days_from_previous
+    from channels
+    cross join steps
+    left join per_step
+        on
+            channels.channel = per_step.channel
+            and steps.step_order = per_step.step_order
+
+),
+
+with_previous as (
+
+    select
+        *,
+        lag(reached_count) over (partition by channel order by step_order) as previous_count,
+        first_value(reached_count) over (partition by channel order by step_order) as lead_count
+    from spine
+
+),
+
+final as (
+
+    select
+        as_of.as_of_date,
+        cast(with_previous.channel as varchar) as channel,
+        cast(with_previous.step_order as integer) as step_order,
+        cast(with_previous.step_code as varchar) as step_code,
+        cast(with_previous.step_name as varchar) as step_name,
+        cast(with_previous.reached_count as bigint) as reached_count,
+        cast(with_previous.previous_count as bigint) as previous_step_count,
+        cast(
+            case
+                when with_previous.previous_count > 0
+                    then
+                        cast(with_previous.reached_count as decimal(18, 6))
+                        / with_previous.previous_count
+            end as decimal(9, 4)
+        ) as conversion_from_previous,
+        cast(
+            case
+                when with_previous.lead_count > 0
+                    then
+                        cast(with_previous.reached_count as decimal(18, 6))
+                        / with_previous.lead_count
+            end as decimal(9, 4)
+        ) as conversion_from_lead,
+        cast(with_previous.avg_days_from_previous as decimal(10, 1)) as avg_days_from_previous,
+        cast(with_previous.median_days_from_previous as decimal(10, 1))
+            as median_days_from_previous
+    from with_previous
+    cross join as_of
+
+)
+
+select * from final

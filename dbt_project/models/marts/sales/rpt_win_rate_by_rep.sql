@@ -1,0 +1,52 @@
+-- Win rate per sales rep at the as-of date: won / (won + lost) over opportunities closed
+-- by then. Invalid closes (not a real sales chance) are counted but left out of the rate.
+
+with
+
+states as (
+
+    select * from {{ ref('int_sales__opportunity_states') }}
+
+),
+
+per_rep as (
+
+    select
+        as_of_date,
+        sales_rep_id,
+        count(*) as opportunity_count,
+        sum(case when is_open then 1 else 0 end) as open_count,
+        sum(case when is_won then 1 else 0 end) as won_count,
+        sum(case when is_lost then 1 else 0 end) as lost_count,
+        sum(case when is_invalid then 1 else 0 end) as invalid_count,
+        sum(case when is_won then expected_amount_gross else 0 end) as won_amount_gross,
+        sum(case when is_lost then expected_amount_gross else 0 end) as lost_amount_gross
+    from states
+    where sales_rep_id is not null
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        cast(as_of_date as date) as as_of_date,
+        cast(sales_rep_id as bigint) as sales_rep_id,
+        cast(opportunity_count as bigint) as opportunity_count,
+        cast(open_count as bigint) as open_count,
+        cast(won_count as bigint) as won_count,
+        cast(lost_count as bigint) as lost_count,
+        cast(invalid_count as bigint) as invalid_count,
+        cast(
+            case
+                when won_count + lost_count > 0
+                    then cast(won_count as decimal(18, 6)) / (won_count + lost_count)
+            end as decimal(9, 4)
+        ) as win_rate,
+        cast(won_amount_gross as decimal(18, 2)) as won_amount_gross,
+        cast(lost_amount_gross as decimal(18, 2)) as lost_amount_gross
+    from per_rep
+
+)
+
+select * from final
