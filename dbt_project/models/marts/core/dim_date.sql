@@ -22,7 +22,7 @@ bounds_source as (
     union all
 
     select as_of_date as first_day, as_of_date as last_day
-    from {{ ref('int_finance_as_of') }}
+    from {{ ref('int_as_of_date') }}
 
 ),
 

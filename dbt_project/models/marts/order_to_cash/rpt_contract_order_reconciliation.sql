@@ -8,7 +8,7 @@ with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_finance_as_of') }}
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 ),
 

@@ -1,12 +1,12 @@
 -- The order-to-cash silo alert: deals the two systems do not share. An approved CRM contract
 -- with no ERP order after the allowed days (order_to_cash_gap_days), and an ERP order that
--- points at no approved CRM contract, both as of int_finance_as_of.
+-- points at no approved CRM contract, both as of int_as_of_date.
 
 with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_finance_as_of') }}
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 ),
 

@@ -1,0 +1,19 @@
+{#- The as-of date configured for date-dependent models, as a `YYYY-MM-DD` string, or
+    an empty string when none is set.
+
+    Order of precedence: the dbt var `as_of_date` (`--vars '{as_of_date: 2026-06-30}'`), then the
+    environment variable TANDEM_AS_OF_DATE that orchestration/settings.py defines (the pipeline
+    passes its environment to dbt). When both are empty, int_as_of_date falls back to the latest
+    business day in the data. Models read int_as_of_date, never this macro. -#}
+{% macro configured_as_of_date() -%}
+    {%- set value = var('as_of_date', env_var('TANDEM_AS_OF_DATE', '')) -%}
+    {%- set value = (value | string | trim) if value is not none else '' -%}
+    {%- set value = '' if value | lower == 'none' else value -%}
+    {%- if value != '' and not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
+        {{ exceptions.raise_compiler_error(
+            "as_of_date / TANDEM_AS_OF_DATE must be a date written YYYY-MM-DD, got '"
+            ~ value ~ "'"
+        ) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
