@@ -57,6 +57,7 @@ format: $(STAMP)  ## apply ruff format and sqlfluff fix
 
 test: lint manifest  ## the whole test suite (lint included)
 	bash tests/services/install_chromium.sh
+	bash tests/services/postgres.sh install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 dev: manifest  ## Dagster UI on http://127.0.0.1:3000

@@ -2,21 +2,25 @@
 
 A ratio runs its numerator and its denominator alternately (A, B, A, B, ...) so a change in the
 machine's load hits both sides alike; its value is the median of the paired ratios of wall time,
-with their min and max as the spread. Comparisons that need parts later issues bring (the
-PostgreSQL target, RFM and customer 360) are registered as not available yet.
+with their min and max as the spread. Comparisons that need parts later issues bring (RFM and
+customer 360) are registered as not available yet.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench.context import BenchContext, link_tree, reset_warehouse
-from bench.measure import Measurement, measure_child
+from bench.measure import ChildFailed, Measurement, measure_child
 from bench.stages import NOT_YET
 from orchestration.dbt_manifest import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
@@ -209,6 +213,103 @@ def measure_incremental_vs_full(ctx: BenchContext) -> RatioResult:
     )
 
 
+# --- the DuckDB target vs the PostgreSQL target of the same dbt project -----------------------
+
+
+def measure_duckdb_vs_postgres(ctx: BenchContext) -> RatioResult:
+    """`dbt build` on the DuckDB target vs the same project on a throw-away PostgreSQL 15.
+
+    Both sides start from the same landed raw data: a copy of the build file for DuckDB, and a
+    mirror of its raw tables (``orchestration.postgres_mirror``, PostgreSQL ``COPY``) for
+    PostgreSQL. The server (``tests/services/postgres.sh``) is started once and stopped at the
+    end; its start, the mirror and its stop are set-up, reported in ``extra`` but not in the
+    ratio. Each side has its own dbt target folder, parsed once unmeasured, so both builds start
+    from a warm partial-parse state.
+    """
+    # imported here: only this comparison needs psycopg2 and the server script
+    from orchestration.postgres_mirror import mirror_to_postgres
+    from tests.services.postgres import PostgresServerError, start_server
+
+    home = ctx.work / "ratio-postgres"
+    settings = ctx.settings(home)
+    reset_warehouse(settings)
+    copy_database(ctx.settings().build_db, settings.build_db)
+    try:
+        server = start_server()
+    except PostgresServerError as error:
+        raise ChildFailed(f"the PostgreSQL server did not start: {error}") from error
+    env = {**ctx.env(home), **server.env()}
+    sides = {"duckdb": home / "duckdb_target", "postgres": home / "postgres_target"}
+    duckdb_runs, postgres_runs, server_cpus = [], [], []
+    try:
+        mirror = mirror_to_postgres(settings.build_db, server.env(), workdir=ctx.work)
+        for name, target in sides.items():
+            measure_child(
+                dbt_command("parse", target, target, "--target", name),
+                env,
+                REPO_ROOT,
+                home / f"{name}-parse.log",
+            )
+        for repetition in range(ctx.repeat):
+            ctx.say(f"  DuckDB vs PostgreSQL target: repetition {repetition + 1}/{ctx.repeat}")
+            for name, runs in (("duckdb", duckdb_runs), ("postgres", postgres_runs)):
+                server_cpu = server_cpu_seconds(server.directory)
+                runs.append(
+                    measure_child(
+                        dbt_command("build", sides[name], sides[name], "--target", name),
+                        env,
+                        REPO_ROOT,
+                        home / f"{name}-build.log",
+                    )
+                )
+                if name == "postgres":
+                    server_cpus.append(round(server_cpu_seconds(server.directory) - server_cpu, 3))
+    finally:
+        stop_seconds = server.stop()
+    nodes = {
+        name: _run_result_counts(target / "run_results.json") for name, target in sides.items()
+    }
+    return RatioResult(
+        duckdb_runs,
+        postgres_runs,
+        {
+            "server_start_seconds": server.start_seconds,
+            "server_stop_seconds": stop_seconds,
+            "mirror_seconds": mirror.seconds,
+            "mirror_tables": len(mirror.tables),
+            "mirror_rows": mirror.rows,
+            # the PostgreSQL side's cpu_seconds are dbt's; the server's own work is here
+            "postgres_server_cpu_seconds": server_cpus,
+            "nodes": nodes,
+        },
+    )
+
+
+def server_cpu_seconds(cluster: Path) -> float:
+    """CPU seconds the PostgreSQL server of ``cluster`` has used so far, backends included.
+
+    The postmaster reaps every backend, so its children's times hold the exited connections;
+    the live processes are added one by one.
+    """
+    pid = int((cluster / "data" / "postmaster.pid").read_text(encoding="utf-8").split()[0])
+    postmaster = psutil.Process(pid)
+    times = postmaster.cpu_times()
+    total = times.user + times.system + times.children_user + times.children_system
+    for child in postmaster.children(recursive=True):
+        try:
+            child_times = child.cpu_times()
+        except psutil.Error:
+            continue  # a backend that just exited: its time is in the postmaster's children
+        total += child_times.user + child_times.system
+    return total
+
+
+def _run_result_counts(path: Path) -> dict[str, int]:
+    """How many nodes of the last dbt invocation ended in each status (success, pass, ...)."""
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    return dict(Counter(result["status"] for result in results))
+
+
 # --- the registry -----------------------------------------------------------------------------
 
 RATIOS: list[Ratio] = [
@@ -234,7 +335,7 @@ RATIOS: list[Ratio] = [
         "DuckDB target",
         "PostgreSQL target",
         needs="land",
-        unavailable=f"{NOT_YET}: the PostgreSQL target comes with a later issue",
+        measure=measure_duckdb_vs_postgres,
     ),
     Ratio(
         "rfm_pandas_speedup",

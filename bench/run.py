@@ -261,7 +261,8 @@ def _plan(
             plan.append((stage, "missing"))
         elif stage.name in chosen:
             plan.append((stage, "measure"))
-        elif index < last:
+        elif index <= last:
+            # stages before the last one wanted, and a ratio's `needs` stage itself
             plan.append((stage, "setup"))
         else:
             plan.append((stage, "skip"))

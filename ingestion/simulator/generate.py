@@ -42,6 +42,10 @@ from ingestion.simulator.writers import ADS_GBK, ADS_UTF8, CRM, ERP, ExtractWrit
 DEFAULT_END = dt.date(2026, 10, 31)
 LEAD_SLICE = 200_000
 TRUNCATED_FILE = "erp/receipts.csv"
+# full-extract mode: the truncated file is a late re-send of the newest receipts, so cutting it
+# off does not empty the receipts entity (the complete erp/receipts.csv lands)
+RESEND_FILE = "erp/receipts_resend.csv"
+RESEND_ROWS = 5
 OUTPUT_DIRS = ("crm", "erp", "marketing", "drops", "truth")
 
 
@@ -248,10 +252,13 @@ def generate(
 
     writer.flush()
     if rates.truncated_file:
-        target = TRUNCATED_FILE
         if daily_drops:
+            # one drop's receipts: losing them leaves every other day's receipts intact
             candidates = sorted(r for r in writer.files if r.endswith("/" + TRUNCATED_FILE))
             target = candidates[len(candidates) // 2]
+        else:
+            target = RESEND_FILE
+            writer.resend_tail(TRUNCATED_FILE, target, RESEND_ROWS)
         row = writer.truncate_last_row(target)
         writer.problems.append(
             pl.DataFrame(

@@ -18,7 +18,7 @@ class ProblemRates:
     invalid_tax_id: float = 0.01  # ERP companies whose tax id fails its check digit
     deleted_campaigns: int = 2  # Baidu campaigns shown with the [已删除] suffix
     unit_fen: bool = True  # Tencent ads cost written as integer fen
-    truncated_file: bool = True  # erp/receipts.csv cut in the middle of its last row
+    truncated_file: bool = True  # a receipts re-send (drops: one receipts file) cut mid-row
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,29 @@ class ExtractWriter:
         state.bytes = len(data)
         state.sha256.update(data)
 
+    def resend_tail(self, rel: str, target: str, rows: int) -> int:
+        """Write ``target``: the header and the last ``rows`` rows of ``rel``, byte for byte.
+
+        A late re-send of the newest documents, as an ERP user exports them again; returns the
+        number of rows written.
+        """
+        source = self.out_dir / rel
+        with open(source, "rb") as handle:
+            header = handle.readline()
+            # rows are short: the last 64 KiB hold the rows wanted (a large file is not read)
+            handle.seek(max(len(header), source.stat().st_size - 65536))
+            lines = handle.read().splitlines(keepends=True)
+        tail = lines[1:][-rows:] if rows > 0 else []
+        out = header + b"".join(tail)
+        path = self.out_dir / target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(out)
+        state = self.files[target] = FileState()
+        state.rows = len(tail)
+        state.bytes = len(out)
+        state.sha256.update(out)
+        return state.rows
+
     def truncate_last_row(self, rel: str) -> int:
         """Cut ``rel`` in the middle of its last row (a broken export); returns that row."""
         path = self.out_dir / rel

@@ -165,7 +165,6 @@ def test_registry_orders_stages_and_marks_what_is_not_built_yet(tmp_path: Path) 
     assert by_name["identity_resolution"].unavailable.startswith("not available yet")
     assert not by_name["page:overview"].in_pipeline and not by_name["generate"].in_pipeline
     assert [r.name for r in RATIOS if r.unavailable] == [
-        "duckdb_vs_postgres",
         "rfm_pandas_speedup",
         "customer360_pandas_speedup",
     ]

@@ -23,7 +23,7 @@ def test_every_simulated_file_is_claimed_by_exactly_one_contract(tiny_extract: P
     extracts = [f for f in manifest["files"] if not f.startswith("truth/")]
     contracts = load_contracts()
     assert len(contracts) == 25
-    assert len(extracts) == 25
+    assert len(extracts) == 26  # receipts also come as a (truncated) late re-send
     for relative in extracts:
         claims = [c.name for c in contracts if c.matches(relative)]
         assert len(claims) == 1, (relative, claims)
@@ -37,7 +37,7 @@ def test_simulated_headers_map_without_drift(tiny_extract: Path) -> None:
     for contract in load_contracts():
         path = next(
             p
-            for p in tiny_extract.rglob("*")
+            for p in sorted(tiny_extract.rglob("*"))
             if p.is_file() and contract.matches(p.relative_to(tiny_extract).as_posix())
         )
         seen: dict[str, list[str]] = {}
@@ -46,8 +46,6 @@ def test_simulated_headers_map_without_drift(tiny_extract: Path) -> None:
             seen["headers"] = headers
             return 1
 
-        if path.name == "receipts.csv":
-            continue  # truncated on purpose; its header is checked in the landing tests
         read_extract(con, path, contract, stage)
         plan = plan_headers(contract, seen["headers"], path.name)
         assert plan.warnings == [], (contract.name, [str(w) for w in plan.warnings])

@@ -49,7 +49,8 @@ def test_raw_assets_and_gx_checks_materialize(tiny_extract: Path, tandem_home) -
     manifest = json.loads((tiny_extract / "truth/manifest.json").read_text("utf-8"))["files"]
     invoices = manifest["erp/sales_invoices.csv"]["rows"]
     assert materialized["raw_erp/sales_invoices"]["rows_landed"].value == invoices
-    assert materialized["raw_erp/receipts"]["files_quarantined"].value == ["erp/receipts.csv"]
+    quarantined = materialized["raw_erp/receipts"]["files_quarantined"].value
+    assert quarantined == ["erp/receipts_resend.csv"]
     checks = result.get_asset_check_evaluations()
     assert len(checks) == 25
     failed = [c for c in checks if not c.passed]
@@ -65,7 +66,7 @@ def test_raw_assets_and_gx_checks_materialize(tiny_extract: Path, tandem_home) -
         "select count(distinct suite), bool_and(success or not blocking) "
         "from raw_meta.quality_results",
     )
-    assert stored == [(24, True)]
+    assert stored == [(25, True)]
 
 
 def test_blocking_check_fails_on_a_duplicate_key_within_a_file(tandem_home) -> None:

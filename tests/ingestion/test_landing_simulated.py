@@ -13,6 +13,8 @@ import pytest
 
 from ingestion.landing import land_directory
 
+TRUNCATED = "erp/receipts_resend.csv"  # the planted truncated_file (a cut-off late re-send)
+
 
 @pytest.fixture(scope="module")
 def landed(tiny_extract: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
@@ -31,10 +33,10 @@ def q(db: Path, sql: str) -> list[tuple]:
 def test_every_file_lands_with_the_manifest_row_count(landed: dict, tiny_extract: Path) -> None:
     manifest = json.loads((tiny_extract / "truth/manifest.json").read_text("utf-8"))["files"]
     outcomes = {f.file: f for f in landed["first"].files}
-    assert landed["first"].count("landed") == 24
+    assert landed["first"].count("landed") == 25
     assert landed["first"].count("quarantined") == 1
     for relative, info in manifest.items():
-        if relative.startswith("truth/") or relative == "erp/receipts.csv":
+        if relative.startswith("truth/") or relative == TRUNCATED:
             continue
         assert outcomes[relative].status == "landed", relative
         assert outcomes[relative].rows == info["rows"], relative
@@ -42,18 +44,25 @@ def test_every_file_lands_with_the_manifest_row_count(landed: dict, tiny_extract
         assert outcomes[relative].problems == [], relative
 
 
-def test_truncated_receipts_are_quarantined(landed: dict) -> None:
-    outcome = next(f for f in landed["first"].files if f.file == "erp/receipts.csv")
+def test_truncated_resend_is_quarantined_and_receipts_land(landed: dict) -> None:
+    outcome = next(f for f in landed["first"].files if f.file == TRUNCATED)
     assert outcome.status == "quarantined"
     assert "ends in the middle of a row" in outcome.problems[0]
-    assert (landed["home"] / "quarantine/erp").is_dir()
+    quarantined = Path(outcome.quarantine_path)
+    assert quarantined.name.startswith("receipts_resend.")
+    assert sorted(p.name for p in (landed["home"] / "quarantine/erp").iterdir()) == [
+        quarantined.name,
+        quarantined.name + ".report.csv",
+        quarantined.name + ".report.txt",
+    ]
+    assert q(landed["db"], "select distinct _file from raw_erp.receipts") == [("erp/receipts.csv",)]
 
 
 def test_landing_again_changes_nothing(landed: dict) -> None:
     second = landed["second"]
-    assert second.count("skipped") == 25
+    assert second.count("skipped") == 26
     assert second.count("landed") == 0
-    assert q(landed["db"], "select count(*) from raw_meta.file_ledger") == [(25,)]
+    assert q(landed["db"], "select count(*) from raw_meta.file_ledger") == [(26,)]
 
 
 def test_planted_formats_are_decoded(landed: dict, tiny_extract: Path) -> None:
@@ -87,20 +96,19 @@ def test_planted_formats_are_decoded(landed: dict, tiny_extract: Path) -> None:
     assert q(db, "select count(*) from raw_erp.sales_orders where cancel_status = 'B'") == [(soft,)]
 
 
-def test_repaired_receipts_parse_every_mixed_date(tiny_extract: Path, tmp_path: Path) -> None:
+def test_receipts_parse_every_mixed_date(landed: dict, tiny_extract: Path) -> None:
     data = (tiny_extract / "erp/receipts.csv").read_bytes()
-    (tmp_path / "landing/erp").mkdir(parents=True)
-    (tmp_path / "landing/erp/receipts.csv").write_bytes(data[: data.rfind(b"\n") + 1])
-    report = land_directory(tmp_path / "w.duckdb", tmp_path / "landing")
-    assert report.files[0].status == "landed"
+    outcome = next(f for f in landed["first"].files if f.file == "erp/receipts.csv")
+    assert outcome.status == "landed"
     # receipt numbers carry their date (SK + yyyymmdd): every parsed date must agree
     wrong = q(
-        tmp_path / "w.duckdb",
+        landed["db"],
         "select count(*) from raw_erp.receipts "
         "where strftime(receipt_date, '%Y%m%d') <> substr(receipt_no, 3, 8)",
     )
     assert wrong == [(0,)]
-    assert report.files[0].rows == data.count(b"\n") - 1
+    assert outcome.rows == data.count(b"\n") - 1
+    assert q(landed["db"], "select count(*) from raw_erp.receipts") == [(outcome.rows,)]
 
 
 def test_drops_land_in_date_order_with_their_drop_date(tiny_drops: Path, tmp_path: Path) -> None:
@@ -135,7 +143,7 @@ def test_two_workers_land_the_same_tables_as_one(tiny_extract: Path, tmp_path: P
         "from information_schema.tables where table_schema like 'raw_%' "
         "and table_schema <> 'raw_meta' order by 1",
     )
-    assert len(tables) == 24
+    assert len(tables) == 25
     for (table,) in tables:
         sql = f"select * exclude (_loaded_at, _batch_id) from {table} order by _file, _row_number"
         assert q(tmp_path / "w1.duckdb", sql) == q(tmp_path / "w2.duckdb", sql), table

@@ -233,7 +233,6 @@ def test_references_between_extracts_resolve(tiny) -> None:
     assert col("erp/receipts.csv", "核销发票号码") <= invoices
     receipts = col("erp/receipts.csv", "收款单号")
     gl_docs = col("erp/gl_entries.csv", "源单编号")
-    # The last receipt row is cut short (truncated_file), so compare against complete rows.
     assert invoices <= gl_docs and receipts <= gl_docs
     contracts = col("crm/wk_crm_contract.csv", "contract_id")
     assert col("crm/wk_crm_receivables_plan.csv", "contract_id") <= contracts

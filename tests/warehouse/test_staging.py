@@ -1,9 +1,10 @@
 """The staging layer against the simulator's truth and the raw extracts.
 
-One tiny dataset is generated and landed per module; a changed copy of the CRM customers file
-(one customer soft-deleted) and a repaired copy of the truncated receipts file are landed after
-it, so the latest-version logic and the empty stand-in for a never-landed raw table are both
-exercised. Then ``dbt build --select staging`` runs once (models, data tests and unit tests).
+One tiny dataset is generated and landed per module, its receipts file held back (only the
+truncated receipts re-send arrives, and is quarantined); a changed copy of the CRM customers file
+(one customer soft-deleted) and the late receipts file are landed after it, so the latest-version
+logic and the empty stand-in for a never-landed raw table are both exercised. Then
+``dbt build --select staging`` runs once (models, data tests and unit tests).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -29,7 +31,8 @@ from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
 DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 SEED = 42
 RESENT_CUSTOMER_FILE = "crm/wk_crm_customer.csv"
-TRUNCATED_FILE = "erp/receipts.csv"
+RECEIPTS_FILE = "erp/receipts.csv"
+TRUNCATED_FILE = "erp/receipts_resend.csv"  # the planted truncated_file
 
 # staging model -> (raw table, the entity's key as SQL over the raw table)
 KEYS: dict[str, tuple[str, str]] = {
@@ -132,13 +135,6 @@ def soft_delete_one_customer(source: Path, target: Path) -> int:
     raise AssertionError("no customer with status 1 in the sample")
 
 
-def repair_truncated(source: Path, target: Path) -> None:
-    """Copy a file without its unfinished last line (what a re-export would deliver)."""
-    data = source.read_bytes()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data[: data.rfind(b"\n") + 1])
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     tmp = tmp_path_factory.mktemp("staging")
@@ -147,6 +143,10 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     settings = TandemSettings(home=tmp / "home")
     settings.ensure_dirs()
     quarantine = tmp / "quarantine"
+    # the receipts extract arrives late: the first landing sees only the truncated re-send
+    late = tmp / "late"
+    late.mkdir()
+    shutil.move(extracts / RECEIPTS_FILE, late / "receipts.csv")
     first = land_directory(settings.build_db, extracts, quarantine_dir=quarantine)
     assert {f.file for f in first.files if f.status == "quarantined"} == {TRUNCATED_FILE}
 
@@ -159,17 +159,18 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     finally:
         con.close()
 
-    # re-sent files: a later version of the customers file and a complete receipts file
+    # later files: a new version of the customers file and the late receipts file
     resend = tmp / "resend"
     customer_id = soft_delete_one_customer(
         extracts / RESENT_CUSTOMER_FILE, resend / RESENT_CUSTOMER_FILE
     )
-    repair_truncated(extracts / TRUNCATED_FILE, resend / TRUNCATED_FILE)
+    shutil.copy2(late / "receipts.csv", extracts / RECEIPTS_FILE)
+    shutil.copytree(late, resend / "erp", dirs_exist_ok=True)
     time.sleep(1.1)  # _loaded_at has second resolution: the re-send must be visibly later
     second = land_directory(settings.build_db, resend, quarantine_dir=quarantine)
     assert {f.file for f in second.files if f.status == "landed"} == {
         RESENT_CUSTOMER_FILE,
-        TRUNCATED_FILE,
+        RECEIPTS_FILE,
     }
 
     run_dbt(settings, target, "build", "--select", "staging")
