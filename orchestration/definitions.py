@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.assets.identity import identity_match_pairs
 from orchestration.assets.landing import (
     LANDING_ASSETS,
     LANDING_CHECKS,
@@ -17,7 +18,7 @@ from orchestration.assets.landing import (
 )
 from orchestration.assets.models import ml_revenue_trend
 from orchestration.assets.publish import publish_asset
-from orchestration.assets.warehouse import warehouse_models
+from orchestration.assets.warehouse import warehouse_models, warehouse_staging
 from orchestration.dbt_manifest import dbt_executable
 from orchestration.resources import TandemConfig, build_duckdb_resource
 from orchestration.settings import DBT_PROJECT_DIR, get_settings
@@ -27,7 +28,13 @@ PIPELINE_JOB = "tandem_pipeline"
 _settings = get_settings()
 _settings.export_tool_env()
 
-_upstream_assets = [*LANDING_ASSETS, warehouse_models, ml_revenue_trend]
+_upstream_assets = [
+    *LANDING_ASSETS,
+    warehouse_staging,
+    identity_match_pairs,
+    warehouse_models,
+    ml_revenue_trend,
+]
 serving_warehouse = publish_asset(
     [key for assets_def in _upstream_assets for key in assets_def.keys]
 )

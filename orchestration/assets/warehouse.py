@@ -1,4 +1,11 @@
-"""dbt models as Dagster assets; dbt tests become asset checks."""
+"""dbt models as Dagster assets, in two phases around the Python identity step; dbt tests
+become asset checks.
+
+Phase 1 (``warehouse_staging``) builds staging and ``int_identity__records``; the Splink step
+(``identity/match_pairs``, orchestration/assets/identity.py) scores record pairs into the build
+file; phase 2 (``warehouse_models``) reads them as the dbt source ``identity.match_pairs`` and
+builds everything else (links, key map, golden customer, marts, snapshots, seeds).
+"""
 
 from collections.abc import Mapping
 from typing import Any
@@ -9,6 +16,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.dbt_manifest import ensure_manifest
 from orchestration.resources import TandemConfig
 
+# what the identity step needs before it can run
+PHASE_1_SELECT = "staging int_identity__records"
+
 
 class TandemDbtTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -17,10 +27,30 @@ class TandemDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "warehouse"
 
 
-@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=TandemDbtTranslator())
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, tandem: TandemConfig):
-    """``dbt build`` of the selected models, streaming materializations and test results."""
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, tandem: TandemConfig):
     # One target folder per TANDEM_HOME: artefacts of the latest build (run_results, compiled
     # SQL) stay next to the data they describe, and partial parsing carries over between runs.
     target = tandem.settings().root / "dbt_target"
     yield from dbt.cli(["build"], context=context, target_path=target).stream()
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    select=PHASE_1_SELECT,
+    name="warehouse_staging",
+    dagster_dbt_translator=TandemDbtTranslator(),
+)
+def warehouse_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, tandem: TandemConfig):
+    """Phase 1: ``dbt build`` of staging and the identity records the Splink step reads."""
+    yield from _dbt_build(context, dbt, tandem)
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    exclude=PHASE_1_SELECT,
+    name="warehouse_models",
+    dagster_dbt_translator=TandemDbtTranslator(),
+)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, tandem: TandemConfig):
+    """Phase 2: ``dbt build`` of everything after identity resolution's Python step."""
+    yield from _dbt_build(context, dbt, tandem)

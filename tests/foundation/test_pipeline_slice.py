@@ -44,6 +44,8 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
     assert set(stages) == {
         "land_extracts",
         "raw_quality_gx",
+        "warehouse_staging",
+        "identity__match_pairs",
         "warehouse_models",
         "ml_revenue_trend",
         "serving_warehouse",
@@ -51,6 +53,8 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
     assert all(s["status"] == "success" for s in stages.values())
     assert stages["land_extracts"]["rows"] == len(INVOICES) + 3  # + the 3 customers
     assert stages["ml_revenue_trend"]["rows"] == 3  # Jan, Feb, Mar 2026
+    # three ERP customers and no CRM record: nothing to compare, an empty pairs table
+    assert stages["identity__match_pairs"]["rows"] == 0
     assert all(s["seconds"] >= 0 for s in stages.values())
 
 
@@ -167,6 +171,7 @@ def test_failed_build_exits_non_zero_and_keeps_the_published_warehouse(tmp_path:
     completed = run_tandem("run", env=env)
     assert completed.returncode == 1
     last = completed.stderr.strip().splitlines()[-1]
-    assert last.startswith("tandem run: run failed at warehouse_models"), last
+    # the staging test fails in dbt phase 1, before identity resolution and phase 2
+    assert last.startswith("tandem run: run failed at warehouse_staging"), last
     after = serving_rows(settings, "select * from finance.rpt_revenue_monthly order by 1")
     assert after == published  # readers keep the last good warehouse

@@ -1,69 +1,58 @@
--- First cut of the identity map: deterministic links only (ERP customer code held in the CRM
--- custom field, or the same valid credit code on both sides). Every fact joins customers
--- through this model, so identity resolution can grow behind it without touching the marts.
+-- Every customer record of every source system and the golden customer it belongs to. Facts
+-- and marts reach customers only through this map. A cluster of linked records (see
+-- int_identity__links / int_identity__clusters) gets the key of its ERP record, `E-<客户编码>`
+-- (the lowest code when an override joined two), else `C-<lowest CRM customer_id>`: the key
+-- stays put as long as the record behind it does.
 
 with
 
-erp as (
+records as (
 
-    select * from {{ ref('stg_erp__customers') }}
-
-),
-
-crm as (
-
-    select
-        customers.customer_id,
-        custom_fields.erp_customer_code,
-        case when custom_fields.is_valid_tax_id then custom_fields.tax_id end as tax_id
-    from {{ ref('stg_crm__customers') }} as customers
-    left join {{ ref('stg_crm__customer_fields') }} as custom_fields
-        on customers.batch_id = custom_fields.batch_id
+    select * from {{ ref('int_identity__records') }}
 
 ),
 
-erp_by_tax_id as (
+clustered as (
 
     select
-        tax_id,
-        min(erp_customer_code) as erp_customer_code
-    from erp
-    where is_valid_tax_id
+        records.record_key,
+        records.source_system,
+        records.source_record_id,
+        coalesce(clusters.cluster_id, records.record_key) as cluster_id,
+        coalesce(clusters.cluster_size, 1) as cluster_size
+    from records
+    left join {{ ref('int_identity__clusters') }} as clusters
+        on records.record_key = clusters.record_key
+
+),
+
+cluster_keys as (
+
+    select
+        cluster_id,
+        min(case when source_system = 'erp' then source_record_id end) as erp_customer_code,
+        min(case when source_system = 'crm' then cast(source_record_id as bigint) end)
+            as crm_customer_id
+    from clustered
     group by 1
-
-),
-
-crm_linked as (
-
-    select
-        crm.customer_id,
-        coalesce(by_code.erp_customer_code, by_tax_id.erp_customer_code) as erp_customer_code
-    from crm
-    left join erp as by_code
-        on crm.erp_customer_code = by_code.erp_customer_code
-    left join erp_by_tax_id as by_tax_id
-        on crm.tax_id = by_tax_id.tax_id
 
 ),
 
 final as (
 
     select
-        'erp' as source_system,
-        erp_customer_code as source_record_id,
-        'E-' || erp_customer_code as customer_key
-    from erp
-
-    union all
-
-    select
-        'crm' as source_system,
-        cast(customer_id as varchar) as source_record_id,
+        clustered.source_system,
+        clustered.source_record_id,
         case
-            when erp_customer_code is not null then 'E-' || erp_customer_code
-            else 'C-' || cast(customer_id as varchar)
-        end as customer_key
-    from crm_linked
+            when cluster_keys.erp_customer_code is not null
+                then 'E-' || cluster_keys.erp_customer_code
+            else 'C-' || cast(cluster_keys.crm_customer_id as varchar)
+        end as customer_key,
+        clustered.record_key,
+        clustered.cluster_size
+    from clustered
+    inner join cluster_keys
+        on clustered.cluster_id = cluster_keys.cluster_id
 
 )
 
