@@ -47,18 +47,21 @@ weighted as (
         case
             when order_lines.order_line_id is null then 1.0
             when order_lines.order_net_amount <> 0
-                then cast(order_lines.net_amount as decimal(38, 12))
-                / cast(order_lines.order_net_amount as decimal(38, 12))
+                then
+                    cast(order_lines.net_amount as decimal(38, 12))
+                    / cast(order_lines.order_net_amount as decimal(38, 12))
             else 1.0 / order_lines.order_line_count
         end as net_weight,
         case
             when order_lines.order_line_id is null then 1.0
             when order_lines.order_cost_amount <> 0
-                then cast(order_lines.standard_cost_amount as decimal(38, 12))
-                / cast(order_lines.order_cost_amount as decimal(38, 12))
+                then
+                    cast(order_lines.standard_cost_amount as decimal(38, 12))
+                    / cast(order_lines.order_cost_amount as decimal(38, 12))
             when order_lines.order_net_amount <> 0
-                then cast(order_lines.net_amount as decimal(38, 12))
-                / cast(order_lines.order_net_amount as decimal(38, 12))
+                then
+                    cast(order_lines.net_amount as decimal(38, 12))
+                    / cast(order_lines.order_net_amount as decimal(38, 12))
             else 1.0 / order_lines.order_line_count
         end as cost_weight
     from invoice_lines

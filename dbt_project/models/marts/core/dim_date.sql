@@ -6,22 +6,30 @@ with
 
 bounds_source as (
 
-    select min(order_date) as first_day, max(order_date) as last_day
+    select
+        min(order_date) as first_day,
+        max(order_date) as last_day
     from {{ ref('stg_erp__sales_orders') }}
 
     union all
 
-    select min(invoice_date) as first_day, max(due_date) as last_day
+    select
+        min(invoice_date) as first_day,
+        max(due_date) as last_day
     from {{ ref('stg_erp__sales_invoices') }}
 
     union all
 
-    select min(receipt_date) as first_day, max(receipt_date) as last_day
+    select
+        min(receipt_date) as first_day,
+        max(receipt_date) as last_day
     from {{ ref('stg_erp__receipts') }}
 
     union all
 
-    select as_of_date as first_day, as_of_date as last_day
+    select
+        as_of_date as first_day,
+        as_of_date as last_day
     from {{ ref('int_as_of_date') }}
 
 ),
@@ -38,15 +46,24 @@ bounds as (
 digits as (
 
     select 0 as digit
-    union all select 1
-    union all select 2
-    union all select 3
-    union all select 4
-    union all select 5
-    union all select 6
-    union all select 7
-    union all select 8
-    union all select 9
+    union all
+    select 1
+    union all
+    select 2
+    union all
+    select 3
+    union all
+    select 4
+    union all
+    select 5
+    union all
+    select 6
+    union all
+    select 7
+    union all
+    select 8
+    union all
+    select 9
 
 ),
 
@@ -68,11 +85,13 @@ day_offsets as (
 
 days as (
 
-    select cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'bounds.start_date') }} as date)
-        as date_day
+    select
+        cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'bounds.start_date') }} as date)
+            as date_day
     from day_offsets
     cross join bounds
-    where day_offsets.day_offset <= {{ dbt.datediff('bounds.start_date', 'bounds.end_date', 'day') }}
+    where
+        day_offsets.day_offset <= {{ dbt.datediff('bounds.start_date', 'bounds.end_date', 'day') }}
 
 ),
 

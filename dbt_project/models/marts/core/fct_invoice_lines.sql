@@ -54,7 +54,9 @@ final as (
         cast(signed.original_invoice_id as varchar) as original_invoice_id,
         -- the receivable this document belongs to: itself, or the invoice a credit note reverses
         cast(
-            case when signed.is_credit_note then signed.original_invoice_id else signed.invoice_id end
+            case
+                when signed.is_credit_note then signed.original_invoice_id else signed.invoice_id
+            end
             as varchar
         ) as receivable_invoice_id,
         cast(signed.source_order_id as varchar) as source_order_id,

@@ -76,7 +76,7 @@ invoiced as (
         ) as invoiced_last_90_days
     from period_ends
     inner join documents
-        on documents.document_date <= period_ends.period_end_date
+        on period_ends.period_end_date >= documents.document_date
     group by period_ends.period_end_date
 
 ),
@@ -95,7 +95,7 @@ received as (
         ) as received_in_month
     from period_ends
     inner join receipts
-        on receipts.receipt_date <= period_ends.period_end_date
+        on period_ends.period_end_date >= receipts.receipt_date
     group by period_ends.period_end_date
 
 ),

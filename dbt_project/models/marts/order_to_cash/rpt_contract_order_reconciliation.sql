@@ -73,7 +73,7 @@ matched as (
         orders_per_contract.net_amount as order_net_amount,
         orders_per_contract.tax_amount as order_tax_amount,
         orders_per_contract.gross_amount as order_gross_amount,
-        {{ dbt.datediff('contracts.signed_date', 'as_of.as_of_date', 'day') }} as age_days
+        {{ dbt.datediff('contracts.signed_date', 'as_of.as_of_date', 'day') }} as age_days  -- noqa: LT05
     from contracts
     cross join as_of
     left join orders_per_contract
@@ -103,7 +103,7 @@ final as (
         cast({{ gap_days }} as integer) as gap_days_threshold,
         cast(order_count as bigint) as order_count,
         cast(first_order_date as date) as first_order_date,
-        cast({{ dbt.datediff('signed_date', 'first_order_date', 'day') }} as integer)
+        cast({{ dbt.datediff('signed_date', 'first_order_date', 'day') }} as integer)  -- noqa: LT05
             as order_lag_days,
         cast(amount_gross as decimal(18, 2)) as contract_amount_gross,
         cast(order_gross_amount as decimal(18, 2)) as order_amount_gross,

@@ -60,7 +60,7 @@ erp_order_alerts as (
         orders.customer_key,
         orders.order_date as document_date,
         as_of.as_of_date,
-        {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} as age_days,
+        {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} as age_days,  -- noqa: LT05
         orders.gross_amount as amount_gross,
         orders.net_amount as amount_net,
         case
