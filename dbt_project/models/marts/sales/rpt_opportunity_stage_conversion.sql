@@ -61,7 +61,7 @@ per_stage as (
         count(distinct case when is_won then opportunity_id end) as won_count,
         count(distinct case when is_open then opportunity_id end) as open_count,
         count(days_in_stage) as completed_stay_count,
-        avg(cast(days_in_stage as decimal(18, 4))) as avg_days_in_stage,
+        sum(days_in_stage) as total_days_in_stage,
         percentile_cont(0.5) within group (order by days_in_stage) as median_days_in_stage
     from entries
     group by channel, stage_id
@@ -81,15 +81,21 @@ final as (
         cast(per_stage.won_count as bigint) as won_count,
         cast(per_stage.open_count as bigint) as open_count,
         cast(
-            cast(per_stage.advanced_count as decimal(18, 6)) / per_stage.entered_count
+            {{ rounded_ratio('per_stage.advanced_count', 'per_stage.entered_count', 4) }}
             as decimal(9, 4)
         ) as advance_rate,
         cast(
-            cast(per_stage.won_count as decimal(18, 6)) / per_stage.entered_count
+            {{ rounded_ratio('per_stage.won_count', 'per_stage.entered_count', 4) }}
             as decimal(9, 4)
         ) as win_rate_from_stage,
         cast(per_stage.completed_stay_count as bigint) as completed_stay_count,
-        cast(per_stage.avg_days_in_stage as decimal(10, 1)) as avg_days_in_stage,
+        cast(
+            case
+                when per_stage.completed_stay_count > 0
+                    then {{ rounded_ratio('per_stage.total_days_in_stage',
+                                          'per_stage.completed_stay_count', 1) }}
+            end as decimal(10, 1)
+        ) as avg_days_in_stage,
         cast(per_stage.median_days_in_stage as decimal(10, 1)) as median_days_in_stage
     from per_stage
     cross join as_of
