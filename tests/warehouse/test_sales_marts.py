@@ -442,6 +442,29 @@ def test_weighted_pipeline_at_the_end_matches_the_crm_open_deals(warehouse: Ware
     assert abs(weighted_total - weighted(open_)) <= Decimal("0.01") * count
 
 
+def test_acquisition_channel_beats_the_crm_source_field(warehouse: Warehouse) -> None:
+    """The channel of a customer record and of an opportunity against the true channel."""
+    identity = pl.read_parquet(warehouse.truth / "identity.parquet").filter(
+        pl.col("system") == "crm"
+    )
+    companies = pl.read_parquet(warehouse.truth / "companies.parquet")
+    true_channel = dict(
+        identity.join(companies, "true_customer_id")
+        .select(pl.col("record_id").cast(pl.Int64), "channel")
+        .iter_rows()
+    )
+    records = warehouse.rows(
+        "select customer_id, channel, recorded_channel "
+        "from intermediate.int_sales__customer_channels"
+    )
+    ours = sum(channel == true_channel[cid] for cid, channel, _ in records) / len(records)
+    recorded = sum(rec == true_channel[cid] for cid, _, rec in records) / len(records)
+    assert ours >= 0.9 > 0.8 > recorded
+    opportunities = warehouse.rows("select crm_customer_id, channel from core.fct_opportunities")
+    right = sum(channel == true_channel[cid] for cid, channel in opportunities)
+    assert right / len(opportunities) >= 0.99
+
+
 # --- dimensions ---------------------------------------------------------------------------
 
 
