@@ -51,6 +51,9 @@ SNAPSHOT_SQL = {
     "from sales.rpt_weighted_pipeline",
     "wins": "select sales_rep_id, won_count, lost_count, invalid_count, open_count "
     "from sales.rpt_win_rate_by_rep",
+    "stages": "select stage_id, sum(entered_count), sum(won_count), sum(completed_stay_count), "
+    "sum(avg_days_in_stage * completed_stay_count) / sum(completed_stay_count) "
+    "from sales.rpt_opportunity_stage_conversion group by 1 order by 1",
 }
 
 
@@ -214,8 +217,9 @@ def test_build_passes_every_model_data_test_and_unit_test(warehouse: Warehouse) 
         "rpt_win_rate_by_rep",
         "rpt_win_rate_by_channel",
         "rpt_weighted_pipeline",
+        "rpt_opportunity_stage_conversion",
     } <= models
-    assert sum(1 for i in ids if i.startswith("unit_test.")) >= 2
+    assert sum(1 for i in ids if i.startswith("unit_test.")) >= 4
     assert sum(1 for i in ids if i.startswith("test.")) >= 100
 
 
@@ -295,6 +299,30 @@ def test_funnel_won_leads_have_a_won_opportunity(warehouse: Warehouse) -> None:
     for channel, n in expected.items():
         assert won[channel] >= n, channel
     assert sum(won.values()) <= sum(expected.values()) * 1.1
+
+
+def test_stage_entries_wins_and_days_in_stage_follow_the_stage_history(
+    warehouse: Warehouse,
+) -> None:
+    live = live_opportunities(warehouse)
+    changes = (
+        crm(warehouse, "wk_crm_business_change")
+        .filter(pl.col("business_id").is_in(live["business_id"].to_list()))
+        .with_columns(day=pl.col("create_time").str.slice(0, 10).str.to_date())
+        .sort("change_id")
+        .with_columns(next_day=pl.col("day").shift(-1).over("business_id"))
+    )
+    won = set(live.filter(pl.col("is_end") == 1)["business_id"])
+    entries = changes.filter(pl.col("is_end") == 0)
+    got = {stage: row for stage, *row in warehouse.default["stages"]}
+    for (stage,), group in entries.group_by("status_id"):
+        entered = set(group["business_id"])
+        days = (group["next_day"] - group["day"]).dt.total_days().drop_nulls()
+        assert got[stage][0] == len(entered), stage
+        assert got[stage][1] == len(entered & won), stage
+        assert got[stage][2] == len(days), stage
+        # the mart rounds each channel's mean to 0.1 day
+        assert float(got[stage][3]) == pytest.approx(days.mean(), abs=0.06), stage
 
 
 # --- spend --------------------------------------------------------------------------------
@@ -412,6 +440,29 @@ def test_weighted_pipeline_at_the_end_matches_the_crm_open_deals(warehouse: Ware
     count, weighted_total, _ = warehouse.default["pipeline"][0]
     assert count == len(open_)
     assert abs(weighted_total - weighted(open_)) <= Decimal("0.01") * count
+
+
+def test_acquisition_channel_beats_the_crm_source_field(warehouse: Warehouse) -> None:
+    """The channel of a customer record and of an opportunity against the true channel."""
+    identity = pl.read_parquet(warehouse.truth / "identity.parquet").filter(
+        pl.col("system") == "crm"
+    )
+    companies = pl.read_parquet(warehouse.truth / "companies.parquet")
+    true_channel = dict(
+        identity.join(companies, "true_customer_id")
+        .select(pl.col("record_id").cast(pl.Int64), "channel")
+        .iter_rows()
+    )
+    records = warehouse.rows(
+        "select customer_id, channel, recorded_channel "
+        "from intermediate.int_sales__customer_channels"
+    )
+    ours = sum(channel == true_channel[cid] for cid, channel, _ in records) / len(records)
+    recorded = sum(rec == true_channel[cid] for cid, _, rec in records) / len(records)
+    assert ours >= 0.9 > 0.8 > recorded
+    opportunities = warehouse.rows("select crm_customer_id, channel from core.fct_opportunities")
+    right = sum(channel == true_channel[cid] for cid, channel in opportunities)
+    assert right / len(opportunities) >= 0.99
 
 
 # --- dimensions ---------------------------------------------------------------------------

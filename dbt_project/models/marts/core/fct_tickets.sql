@@ -23,14 +23,10 @@ timed as (
 
     select
         tickets.*,
-        cast(
-            {{ dbt.datediff('tickets.created_at', 'tickets.first_response_at', 'second') }}
-            as decimal(18, 2)
-        ) / 3600 as first_response_hours,
-        cast(
-            {{ dbt.datediff('tickets.created_at', 'tickets.resolved_at', 'second') }}
-            as decimal(18, 2)
-        ) / 3600 as resolution_hours
+        {{ dbt.datediff('tickets.created_at', 'tickets.first_response_at', 'second') }}
+            as first_response_seconds,
+        {{ dbt.datediff('tickets.created_at', 'tickets.resolved_at', 'second') }}
+            as resolution_seconds
     from tickets
 
 ),
@@ -53,12 +49,14 @@ final as (
         cast(timed.created_at as date) as ticket_date,
         cast(timed.first_response_at as timestamp) as first_response_at,
         cast(timed.resolved_at as timestamp) as resolved_at,
-        cast(timed.first_response_hours as decimal(18, 2)) as first_response_hours,
-        cast(timed.resolution_hours as decimal(18, 2)) as resolution_hours,
+        cast({{ rounded_ratio('timed.first_response_seconds', 3600, 2) }} as decimal(18, 2))
+            as first_response_hours,
+        cast({{ rounded_ratio('timed.resolution_seconds', 3600, 2) }} as decimal(18, 2))
+            as resolution_hours,
         cast(
             case
                 when timed.is_resolved and timed.resolved_at is not null
-                    then timed.resolution_hours <= timed.sla_hours
+                    then timed.resolution_seconds <= 3600 * timed.sla_hours
             end as boolean
         ) as is_within_sla,
         cast(timed.satisfaction_score as integer) as satisfaction_score,

@@ -35,7 +35,8 @@ per_step as (
         channel,
         step_order,
         count(*) as reached_count,
-        avg(cast(days_from_previous as decimal(18, 4))) as avg_days_from_previous,
+        sum(days_from_previous) as total_days_from_previous,
+        count(days_from_previous) as timed_count,
         percentile_cont(0.5) within group (order by days_from_previous)
             as median_days_from_previous
     from lead_funnel
@@ -51,7 +52,8 @@ spine as (
         steps.step_code,
         steps.step_name,
         coalesce(per_step.reached_count, 0) as reached_count,
-        per_step.avg_days_from_previous,
+        per_step.total_days_from_previous,
+        per_step.timed_count,
         per_step.median_days_from_previous
     from channels
     cross join steps
@@ -85,20 +87,24 @@ final as (
         cast(
             case
                 when with_previous.previous_count > 0
-                    then
-                        cast(with_previous.reached_count as decimal(18, 6))
-                        / with_previous.previous_count
+                    then {{ rounded_ratio('with_previous.reached_count',
+                                          'with_previous.previous_count', 4) }}
             end as decimal(9, 4)
         ) as conversion_from_previous,
         cast(
             case
                 when with_previous.lead_count > 0
-                    then
-                        cast(with_previous.reached_count as decimal(18, 6))
-                        / with_previous.lead_count
+                    then {{ rounded_ratio('with_previous.reached_count',
+                                          'with_previous.lead_count', 4) }}
             end as decimal(9, 4)
         ) as conversion_from_lead,
-        cast(with_previous.avg_days_from_previous as decimal(10, 1)) as avg_days_from_previous,
+        cast(
+            case
+                when with_previous.timed_count > 0
+                    then {{ rounded_ratio('with_previous.total_days_from_previous',
+                                          'with_previous.timed_count', 1) }}
+            end as decimal(10, 1)
+        ) as avg_days_from_previous,
         cast(with_previous.median_days_from_previous as decimal(10, 1))
             as median_days_from_previous
     from with_previous
