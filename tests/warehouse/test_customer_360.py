@@ -99,9 +99,11 @@ def test_trailing_twelve_months_and_orders_match_the_extracts(
             select key_map.customer_key, sum(invoices.net_amount)
             from raw_erp.sales_invoices as invoices
             join {KEY_MAP} as key_map
-                on key_map.source_system = 'erp' and key_map.source_record_id = invoices.customer_code
+                on key_map.source_system = 'erp'
+                and key_map.source_record_id = invoices.customer_code
             where invoices.doc_status = 'C'
-                and cast(invoices.invoice_date as date) > ? and cast(invoices.invoice_date as date) <= ?
+                and cast(invoices.invoice_date as date) > ?
+                and cast(invoices.invoice_date as date) <= ?
             group by 1
             """,
             [window_start, as_of],
@@ -192,7 +194,8 @@ def test_consent_status_follows_the_contacts(tiny_warehouse: TinyWarehouse) -> N
         key: consenting
         for key, consenting in tiny_warehouse.rows(
             f"""
-            select key_map.customer_key, sum(case when contacts.marketing_consent = 1 then 1 else 0 end)
+            select key_map.customer_key,
+                   sum(case when contacts.marketing_consent = 1 then 1 else 0 end)
             from raw_crm.contacts as contacts
             join {KEY_MAP} as key_map
                 on key_map.source_system = 'crm'
