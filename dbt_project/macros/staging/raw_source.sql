@@ -1,4 +1,6 @@
 {#- `source()` of a raw table, or an empty, typed stand-in when the table was never landed.
+    (Also used for `identity.match_pairs`: a plain `dbt build` without the pipeline's Python
+    identity step still builds, on deterministic links alone.)
 
     A raw table exists only after a file of its entity has landed (a quarantined file creates
     none: the tiny sample's truncated receipts are one such case). Staging must still build so
@@ -24,8 +26,8 @@
                 ~ " columns to build an empty stand-in from: land a file of this entity first"
             ) }}
         {%- endif -%}
-        {{ log("raw table " ~ relation ~ " is missing (nothing landed yet): "
-            ~ this ~ " is built empty", info=true) }}
+        {{ log("source table " ~ relation ~ " is missing (nothing landed, or its Python step"
+            ~ " has not run): " ~ this ~ " reads it as empty", info=true) }}
         (
             select
             {%- for column in columns %}

@@ -20,7 +20,7 @@ scored_pairs as (
         left_system || ':' || left_record_id as left_record_key,
         right_system || ':' || right_record_id as right_record_key,
         *
-    from {{ source('identity', 'match_pairs') }}
+    from {{ raw_source('identity', 'match_pairs') }}
 
 ),
 
