@@ -654,3 +654,35 @@ def test_erp_orders_without_contract_and_gross_to_gross_reconciliation(
         )
         == 0
     )
+
+
+def test_payment_delay_tracks_the_true_delay_of_each_customer_month(
+    warehouse: Warehouse,
+) -> None:
+    """The simulator pays an invoice at its due date plus the customer's delay drawn for the
+    month of the order (truth/churn_monthly); the measured delays must follow it."""
+    truth = warehouse.extracts / "truth"
+    measured = warehouse.frame(
+        "select delay.erp_customer_code, cast(date_trunc('month', orders.order_date) as date) "
+        "as month, delay.payment_delay_days from finance.rpt_invoice_payment_delay as delay "
+        "join (select distinct invoice_id, source_order_id from core.fct_invoice_lines) "
+        "as lines using (invoice_id) join (select distinct order_id, order_date "
+        "from core.fct_order_lines) as orders on orders.order_id = lines.source_order_id "
+        "where delay.settlement_status = 'paid'"
+    )
+    erp_records = (
+        pl.read_parquet(truth / "identity.parquet")
+        .filter(pl.col("system") == "erp")
+        .select(pl.col("record_id").alias("erp_customer_code"), "true_customer_id")
+    )
+    true_delays = pl.read_parquet(truth / "churn_monthly.parquet").select(
+        "true_customer_id", "month", pl.col("payment_delay_days").alias("true_delay")
+    )
+    compared = (
+        measured.join(erp_records, on="erp_customer_code")
+        .group_by("true_customer_id", "month")
+        .agg(pl.col("payment_delay_days").mean())
+        .join(true_delays, on=["true_customer_id", "month"])
+    )
+    assert compared.height >= 500
+    assert compared.select(pl.corr("payment_delay_days", "true_delay")).item() > 0.85
