@@ -6,9 +6,12 @@
     passes its environment to dbt). When both are empty, int_as_of_date falls back to the latest
     business day in the data. Models read int_as_of_date, never this macro. -#}
 {% macro configured_as_of_date() -%}
-    {%- set value = var('as_of_date', env_var('TANDEM_AS_OF_DATE', '')) -%}
-    {%- set value = (value | string | trim) if value is not none else '' -%}
-    {%- set value = '' if value | lower == 'none' else value -%}
+    {%- set value = var('as_of_date', none) -%}
+    {%- set value = '' if value is none else (value | string | trim) -%}
+    {%- if value == '' or value | lower == 'none' -%}
+        {#- an empty var (e.g. a unit test's override) falls through to the environment -#}
+        {%- set value = env_var('TANDEM_AS_OF_DATE', '') | trim -%}
+    {%- endif -%}
     {%- if value != '' and not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
         {{ exceptions.raise_compiler_error(
             "as_of_date / TANDEM_AS_OF_DATE must be a date written YYYY-MM-DD, got '"
