@@ -43,7 +43,7 @@ CORE = [
 SALES = ["path:models/intermediate/sales", "path:models/marts/sales"]
 # what the two builds keep of the as-of dependent marts
 SNAPSHOT_SQL = {
-    "as_of": "select as_of_date, is_configured from intermediate.int_sales__as_of_date",
+    "as_of": "select as_of_date, as_of_source = 'configured' from intermediate.int_as_of_date",
     "funnel": "select channel, step_code, step_order, reached_count from sales.rpt_sales_funnel",
     "stuck": "select opportunity_id, days_since_last_change, stuck_after_days "
     "from sales.rpt_stuck_opportunities",
@@ -145,7 +145,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     explicit = snapshot(settings.build_db)
 
     # nothing configured: the documented defaults
-    results += run_dbt(settings, target, {}, "run", "--select", *SALES)
+    results += run_dbt(settings, target, {}, "run", "--select", "int_as_of_date", *SALES)
     default = snapshot(settings.build_db)
     return Warehouse(settings.build_db, extracts, extracts / "truth", results, explicit, default)
 
@@ -190,7 +190,11 @@ def expected_stuck(warehouse: Warehouse, as_of: dt.date, days: int) -> dict[int,
 
 
 def latest_data_date(warehouse: Warehouse) -> dt.date:
-    latest = []
+    """The documented default as-of date: the latest business day in either system."""
+    latest = [
+        warehouse.rows(f"select max(cast({column} as date)) from raw_erp.{table}")[0][0]
+        for table, column in (("sales_invoices", "invoice_date"), ("sales_orders", "order_date"))
+    ]
     for name in ("wk_crm_business_change", "wk_crm_activity"):
         times = crm(warehouse, name)["create_time"].str.to_datetime("%Y-%m-%d %H:%M:%S")
         latest.append(times.max().date())
@@ -223,7 +227,7 @@ def test_build_passes_every_model_data_test_and_unit_test(warehouse: Warehouse) 
     assert sum(1 for i in ids if i.startswith("test.")) >= 100
 
 
-def test_as_of_date_comes_from_the_environment_or_the_latest_crm_day(
+def test_as_of_date_comes_from_the_environment_or_the_latest_business_day(
     warehouse: Warehouse,
 ) -> None:
     assert warehouse.explicit["as_of"] == [(AS_OF, True)]
