@@ -252,9 +252,9 @@ def test_build_passes_every_model_test_unit_test_and_reconciliation(
 
 
 def test_as_of_date_comes_from_the_environment(warehouse: Warehouse) -> None:
-    assert warehouse.rows(
-        "select as_of_date, as_of_source from intermediate.int_as_of_date"
-    ) == [(AS_OF, "configured")]
+    assert warehouse.rows("select as_of_date, as_of_source from intermediate.int_as_of_date") == [
+        (AS_OF, "configured")
+    ]
     # the default (latest business day) and the var's precedence are unit tests of the model
     statuses = {r["unique_id"]: r["status"] for r in warehouse.run_results["results"]}
     names = (
@@ -262,9 +262,7 @@ def test_as_of_date_comes_from_the_environment(warehouse: Warehouse) -> None:
         "test_as_of_date_from_the_environment",
         "test_as_of_date_var_wins_over_the_environment",
     )
-    unit_tests = {
-        name: statuses.get(f"unit_test.tandem.int_as_of_date.{name}") for name in names
-    }
+    unit_tests = {name: statuses.get(f"unit_test.tandem.int_as_of_date.{name}") for name in names}
     assert unit_tests == dict.fromkeys(names, "pass")
 
 
