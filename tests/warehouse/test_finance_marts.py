@@ -132,7 +132,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         (extracts / RECEIPTS).write_bytes((resend / RECEIPTS).read_bytes())
 
     target = tmp / "dbt_target"
-    selection = [f"+{name}" for name in MARTS]
+    # + dim_customer: the marts' customer_key relationship tests point at it
+    selection = [f"+{name}" for name in [*MARTS, "dim_customer"]]
     env = {"TANDEM_AS_OF_DATE": AS_OF.isoformat()}
     # staging and identity are tested in their own modules; cautious selection leaves out the
     # tests that also read a model outside the selection
@@ -148,6 +149,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         "resource_type:test,path:models/staging",
         "resource_type:unit_test,path:models/staging",
         "resource_type:test,path:models/intermediate/identity",
+        "resource_type:unit_test,path:models/intermediate/identity",
         env=env,
     )
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
