@@ -36,7 +36,10 @@ class TandemSettings(BaseSettings):
     serve_port: int = Field(default=8501, description="Port the dashboards listen on.")
     as_of_date: dt.date | None = Field(
         default=None,
-        description="As-of date for date-dependent models and scores (default: today).",
+        description=(
+            "As-of date for date-dependent models and scores (default: the latest business day"
+            " in the data, see intermediate.int_as_of_date)."
+        ),
     )
     dbt_target: Literal["duckdb", "postgres"] = Field(
         default="duckdb", description="dbt target: the DuckDB build file or a PostgreSQL server."
@@ -46,11 +49,6 @@ class TandemSettings(BaseSettings):
     def root(self) -> Path:
         """``home`` as an absolute path (relative values are taken from the working directory)."""
         return self.home.expanduser().resolve()
-
-    @property
-    def as_of(self) -> dt.date:
-        """The as-of date models use: features only from before it (no leakage)."""
-        return self.as_of_date or dt.date.today()
 
     @property
     def landing_dir(self) -> Path:

@@ -1,5 +1,7 @@
 """Python model assets downstream of the dbt marts; each writes an ``ml.*`` table."""
 
+import datetime as dt
+
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
@@ -11,19 +13,30 @@ from orchestration.resources import TandemConfig
 MODELS_GROUP = "models"
 
 
+def warehouse_as_of(con) -> dt.date:
+    """The as-of date the dbt build used (one row in ``intermediate.int_as_of_date``)."""
+    return con.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0]
+
+
 @dg.asset(
     key=dg.AssetKey(["ml_revenue_trend"]),
-    deps=[get_asset_key_for_model([warehouse_models], "rpt_revenue_monthly")],
+    deps=[
+        get_asset_key_for_model([warehouse_models], "rpt_revenue_monthly"),
+        get_asset_key_for_model([warehouse_models], "int_as_of_date"),
+    ],
     group_name=MODELS_GROUP,
     kinds={"python", "duckdb"},
 )
 def ml_revenue_trend(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, tandem: TandemConfig
 ):
-    """Least-squares trend of monthly net revenue over the complete months before the as-of date
-    (``TANDEM_AS_OF_DATE``, default today)."""
-    as_of = tandem.settings().as_of.replace(day=1)
+    """Least-squares trend of monthly net revenue over the complete months before the as-of date.
+
+    The as-of date is the warehouse's own (``intermediate.int_as_of_date``: TANDEM_AS_OF_DATE,
+    else the latest business day in the data), so the model and the marts agree on "today".
+    """
     with duckdb.get_connection() as con:
+        as_of = warehouse_as_of(con).replace(day=1)
         monthly = con.sql("select * from finance.rpt_revenue_monthly").pl()
         trend = fit_revenue_trend(monthly, as_of)
         con.execute("create schema if not exists ml")

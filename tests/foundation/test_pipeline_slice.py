@@ -52,7 +52,8 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
     }
     assert all(s["status"] == "success" for s in stages.values())
     assert stages["land_extracts"]["rows"] == len(INVOICES) + 3  # + the 3 customers
-    assert stages["ml_revenue_trend"]["rows"] == 3  # Jan, Feb, Mar 2026
+    # the as-of date is the latest invoice day, 2026-03-15: March is not complete yet
+    assert stages["ml_revenue_trend"]["rows"] == 2  # Jan, Feb 2026
     # three ERP customers and no CRM record: nothing to compare, an empty pairs table
     assert stages["identity__match_pairs"]["rows"] == 0
     assert all(s["seconds"] >= 0 for s in stages.values())
