@@ -40,7 +40,7 @@ DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 SEED = 42
 AS_OF = "2026-10-31"  # the end of the sample period; both builds see the same as-of date
 DOUBLE_TOLERANCE = 1e-9
-UNMIRRORED_LAYERS = {"staging", "intermediate"}  # every other model layer is a mart
+NOT_MARTS = {"staging", "intermediate"}  # every other model layer (folder) holds marts
 
 
 # --- comparing one relation on both engines --------------------------------------------------
@@ -162,7 +162,7 @@ class Targets:
             if node["resource_type"] != "model" or node["config"]["materialized"] == "ephemeral":
                 continue
             layer = node["fqn"][1] if len(node["fqn"]) > 2 else "root"
-            if mart_only and layer in UNMIRRORED_LAYERS:
+            if mart_only and layer in NOT_MARTS:
                 continue
             found.append((layer, f"{node['schema']}.{node.get('alias') or node['name']}"))
         return sorted(found)
@@ -332,7 +332,7 @@ def test_every_mart_has_the_same_rows_and_sums_on_both_targets(targets: Targets)
 
 
 def test_every_staging_and_intermediate_model_matches_too(targets: Targets) -> None:
-    models = [r for layer, r in targets.models() if layer in UNMIRRORED_LAYERS]
+    models = [r for layer, r in targets.models() if layer in NOT_MARTS]
     assert len(models) >= 25
     found = {relation: targets.compare(relation) for relation in models}
     assert {relation: diff for relation, diff in found.items() if diff} == {}
