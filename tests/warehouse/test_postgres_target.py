@@ -1,13 +1,15 @@
 """The PostgreSQL target: the same dbt project on the same raw data gives the same numbers.
 
-One tiny dataset (seed 42) is landed in DuckDB and built there. A throw-away PostgreSQL 15 server
-is started with ``tests/services/postgres.sh``, the raw tables are mirrored into it
-(``orchestration.postgres_mirror``) and the same project is built with
-``dbt build --target postgres`` (models, data tests and unit tests). Then every model both
-builds made is compared: its columns, its row count, and per column the non-null count, the sum
-of numbers (integers and decimals exactly, doubles to a relative 1e-9), the count of true flags,
-the range and distinct count of dates, the distinct count and total length of texts. Models come
-from the manifest, so marts added later are compared without touching this file.
+One tiny dataset (seed 42) is landed in DuckDB and built there (with the Python identity step
+between two dbt phases when the project reads its output). A throw-away PostgreSQL 15 server is
+started with ``tests/services/postgres.sh``, the raw (and identity) tables are mirrored into it
+(``orchestration.postgres_mirror``) and the same project is built with ``--target postgres``:
+seeds, snapshots and models first, then every data test and unit test, so a failure on
+PostgreSQL is reported without hiding the comparisons. Then every model is compared: its
+columns, its row count, and per column the non-null count, the sum of numbers (integers and
+decimals exactly, doubles to a relative 1e-9), the count of true flags, the range and distinct
+count of dates, the distinct count and total length of texts. Models come from the manifest, so
+marts added later are compared without touching this file.
 """
 
 from __future__ import annotations
