@@ -186,6 +186,15 @@ def raw_sql(params: dict[str, Any]) -> dict[str, Any]:
     return execute_manifest(Path(params["manifest"]), Path(params["database"]))
 
 
+@task("postgres_mirror")
+def postgres_mirror(params: dict[str, Any]) -> dict[str, Any]:
+    """Copy the raw tables of a DuckDB build file into the PostgreSQL server of ``pg``."""
+    from orchestration.postgres_mirror import mirror_to_postgres
+
+    report = mirror_to_postgres(Path(params["build_db"]), params["pg"], Path(params["workdir"]))
+    return {"seconds": report.seconds, "tables": len(report.tables), "rows": report.rows}
+
+
 @task("page")
 def render_page(params: dict[str, Any]) -> dict[str, Any]:
     """Run one Streamlit page to completion in-process (AppTest) and count what it showed."""

@@ -222,12 +222,13 @@ def measure_duckdb_vs_postgres(ctx: BenchContext) -> RatioResult:
     Both sides start from the same landed raw data: a copy of the build file for DuckDB, and a
     mirror of its raw tables (``orchestration.postgres_mirror``, PostgreSQL ``COPY``) for
     PostgreSQL. The server (``tests/services/postgres.sh``) is started once and stopped at the
-    end; its start, the mirror and its stop are set-up, reported in ``extra`` but not in the
-    ratio. Each side has its own dbt target folder, parsed once unmeasured, so both builds start
-    from a warm partial-parse state.
+    end; its start, the mirror (in a child: wall, CPU, peak RSS) and its stop are set-up,
+    reported in ``extra`` but not in the ratio. The PostgreSQL side's CPU seconds are the dbt
+    process's; the server's own CPU during each build is ``postgres_server_cpu_seconds``. Each
+    side has its own dbt target folder, parsed once unmeasured, so both builds start from a warm
+    partial-parse state.
     """
-    # imported here: only this comparison needs psycopg2 and the server script
-    from orchestration.postgres_mirror import mirror_to_postgres
+    # imported here: only this comparison needs the server script
     from tests.services.postgres import PostgresServerError, start_server
 
     home = ctx.work / "ratio-postgres"
@@ -242,7 +243,13 @@ def measure_duckdb_vs_postgres(ctx: BenchContext) -> RatioResult:
     sides = {"duckdb": home / "duckdb_target", "postgres": home / "postgres_target"}
     duckdb_runs, postgres_runs, server_cpus = [], [], []
     try:
-        mirror = mirror_to_postgres(settings.build_db, server.env(), workdir=ctx.work)
+        # in a child: a parent grown by the copy would pass its peak RSS on to every dbt child
+        mirror_run, mirror = ctx.run_task(
+            "postgres_mirror",
+            {"build_db": str(settings.build_db), "pg": server.env(), "workdir": str(ctx.work)},
+            home=home,
+            label="postgres_mirror",
+        )
         for name, target in sides.items():
             measure_child(
                 dbt_command("parse", target, target, "--target", name),
@@ -275,9 +282,10 @@ def measure_duckdb_vs_postgres(ctx: BenchContext) -> RatioResult:
         {
             "server_start_seconds": server.start_seconds,
             "server_stop_seconds": stop_seconds,
-            "mirror_seconds": mirror.seconds,
-            "mirror_tables": len(mirror.tables),
-            "mirror_rows": mirror.rows,
+            "mirror_seconds": mirror["seconds"],
+            "mirror_tables": mirror["tables"],
+            "mirror_rows": mirror["rows"],
+            "mirror": mirror_run.to_dict(),
             # the PostgreSQL side's cpu_seconds are dbt's; the server's own work is here
             "postgres_server_cpu_seconds": server_cpus,
             "nodes": nodes,

@@ -1,24 +1,27 @@
 """The PostgreSQL target: the same dbt project on the same raw data gives the same numbers.
 
-One tiny dataset (seed 42) is landed in DuckDB and built there. A throw-away PostgreSQL 15 server
-is started with ``tests/services/postgres.sh``, the raw tables are mirrored into it
-(``orchestration.postgres_mirror``) and the same project is built with
-``dbt build --target postgres`` (models, data tests and unit tests). Then every model both
-builds made is compared: its columns, its row count, and per column the non-null count, the sum
-of numbers (integers and decimals exactly, doubles to a relative 1e-9), the count of true flags,
-the range and distinct count of dates, the distinct count and total length of texts. Models come
-from the manifest, so marts added later are compared without touching this file.
+One tiny dataset (seed 42) is landed in DuckDB and built there (with the Python identity step
+between two dbt phases when the project reads its output). A throw-away PostgreSQL 15 server is
+started with ``tests/services/postgres.sh``, the raw (and identity) tables are mirrored into it
+(``orchestration.postgres_mirror``) and the same project is built with ``--target postgres``:
+seeds, snapshots and models first, then every data test and unit test, so a failure on
+PostgreSQL is reported without hiding the comparisons. Then every model is compared: its
+columns, its row count, and per column the non-null count, the sum of numbers (integers and
+decimals exactly, doubles to a relative 1e-9), the count of true flags, the range and distinct
+count of dates, the distinct count and total length of texts. Models come from the manifest, so
+marts added later are compared without touching this file.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -40,7 +43,12 @@ DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 SEED = 42
 AS_OF = "2026-10-31"  # the end of the sample period; both builds see the same as-of date
 DOUBLE_TOLERANCE = 1e-9
-UNMIRRORED_LAYERS = {"staging", "intermediate"}  # every other model layer is a mart
+# timestamps from this moment on were stamped by the builds (the sample data ends in the past)
+BUILD_STARTED = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=1)
+IDENTITY_SCHEMA = "identity"  # what the pipeline's Python identity step writes, dbt reads
+# seeds, snapshots and models, without the tests
+WITHOUT_TESTS = ("build", "--exclude-resource-type", "test", "unit_test")
+NOT_MARTS = {"staging", "intermediate"}  # every other model layer (folder) holds marts
 
 
 # --- comparing one relation on both engines --------------------------------------------------
@@ -116,6 +124,12 @@ def fingerprint(cursor, relation: str, columns: list[tuple[str, str]]) -> Finger
 def same_figure(left: Any, right: Any, approximate: bool) -> bool:
     if left is None or right is None:
         return left is None and right is None
+    if isinstance(left, dt.datetime) and isinstance(right, dt.datetime):
+        # stamped by the build itself (snapshot validity, dbt_updated_at): each target has its
+        # own clock reading, so two stamps taken during this test run count as the same
+        stamped = [stamp.replace(tzinfo=None) >= BUILD_STARTED for stamp in (left, right)]
+        if all(stamped):
+            return True
     if approximate:
         return math.isclose(float(left), float(right), rel_tol=DOUBLE_TOLERANCE, abs_tol=1e-9)
     if isinstance(left, int | Decimal) and isinstance(right, int | Decimal):
@@ -151,21 +165,42 @@ class Targets:
     duckdb_path: Path
     pg_env: dict[str, str]
     manifest: dict[str, Any]
-    pg_results: dict[str, Any]
+    pg_results: list[dict[str, Any]]  # run results of the PostgreSQL build, then its tests
     mirror: MirrorReport
     seconds: dict[str, float]
 
     def models(self, mart_only: bool = False) -> list[tuple[str, str]]:
-        """(layer, schema.name) of every model the build made, from the manifest."""
+        """(layer, schema.name) of every model of the project, from the manifest."""
         found = []
         for node in self.manifest["nodes"].values():
             if node["resource_type"] != "model" or node["config"]["materialized"] == "ephemeral":
                 continue
             layer = node["fqn"][1] if len(node["fqn"]) > 2 else "root"
-            if mart_only and layer in UNMIRRORED_LAYERS:
+            if mart_only and layer in NOT_MARTS:
                 continue
             found.append((layer, f"{node['schema']}.{node.get('alias') or node['name']}"))
         return sorted(found)
+
+    def not_built_on_postgres(self) -> dict[str, str]:
+        """schema.name -> status and message of every model PostgreSQL did not build."""
+        nodes = self.manifest["nodes"]
+        failed = {}
+        for result in self.pg_results:
+            node = nodes.get(result["unique_id"], {})
+            if node.get("resource_type") == "model" and result["status"] != "success":
+                relation = f"{node['schema']}.{node.get('alias') or node['name']}"
+                message = (result.get("message") or "").strip().splitlines()[:1]
+                failed[relation] = f"not built on postgres: {result['status']} {message}"
+        return failed
+
+    def compare_all(self, relations: list[str]) -> dict[str, list[str]]:
+        """The differences of every relation that has any (a model not built on PG is one)."""
+        not_built = self.not_built_on_postgres()
+        found = {
+            relation: [not_built[relation]] if relation in not_built else self.compare(relation)
+            for relation in relations
+        }
+        return {relation: diff for relation, diff in found.items() if diff}
 
     def compare(self, relation: str, pg_relation: str | None = None) -> list[str]:
         """Differences of ``relation`` between the engines (``pg_relation``: another PG table)."""
@@ -197,8 +232,8 @@ def columns_of(cursor, schema: str, name: str, placeholder: str = "%s") -> list:
     return columns
 
 
-def run_dbt(env: dict[str, str], target: Path, *args: str) -> float:
-    """Run the dbt CLI on the project; return its wall seconds (fails the test on an error)."""
+def run_dbt(env: dict[str, str], target: Path, *args: str, check: bool = True) -> float:
+    """Run the dbt CLI on the project; return its wall seconds (``check``: fail on an error)."""
     started = time.perf_counter()
     completed = subprocess.run(
         [
@@ -220,25 +255,59 @@ def run_dbt(env: dict[str, str], target: Path, *args: str) -> float:
         timeout=600,
         check=False,
     )
-    assert completed.returncode == 0, f"dbt {' '.join(args)} failed:\n{completed.stdout[-4000:]}"
+    if check:
+        assert completed.returncode == 0, f"dbt {' '.join(args)}:\n{completed.stdout[-4000:]}"
     return round(time.perf_counter() - started, 2)
 
 
-def reads_identity_sources() -> bool:
-    """True when the project reads tables that the pipeline's Python identity step writes."""
-    for path in (DBT_PROJECT_DIR / "models").rglob("*.yml"):
+def identity_sources() -> list[str]:
+    """dbt source names of the tables the pipeline's Python identity step writes (if any)."""
+    names = []
+    for path in sorted((DBT_PROJECT_DIR / "models").rglob("*.yml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for source in document.get("sources") or []:
-            if source.get("schema", source.get("name")) == "identity":
-                return True
-    return False
+            if source.get("schema", source["name"]) == IDENTITY_SCHEMA:
+                names.append(source["name"])
+    return names
 
 
-def build_duckdb(settings: TandemSettings, env: dict[str, str], target: Path) -> float:
-    """The DuckDB build: dbt models alone, or the pipeline's build when Python steps feed dbt."""
-    if not reads_identity_sources():
-        return run_dbt(env, target, "run")
+def identity_step() -> Callable[[Path], None] | None:
+    """The pipeline's Python identity step (Splink pairs into ``identity``), if the code has one."""
+    try:
+        from models_ml.identity import read_records, score_record_pairs, write_match_pairs
+    except ImportError:
+        return None
+
+    def run(build_db: Path) -> None:
+        con = duckdb.connect(str(build_db))
+        try:
+            write_match_pairs(con, score_record_pairs(read_records(con)))
+        finally:
+            con.close()
+
+    return run
+
+
+def build_duckdb(env: dict[str, str], target: Path, build_db: Path) -> float:
+    """The DuckDB build: the dbt models, with the Python identity step when dbt reads its output.
+
+    Seeds, snapshots and models are built; tests run on the PostgreSQL side (the DuckDB build's
+    tests are other modules' business). With the step, as the pipeline's two dbt phases: first
+    everything that does not read the step's output, then the step, then the rest (each
+    snapshot is taken once, as in one pipeline run). When the step cannot be called directly,
+    the pipeline's own `tandem build` runs.
+    """
+    sources = identity_sources()
+    if not sources:
+        return run_dbt(env, target, *WITHOUT_TESTS)
     started = time.perf_counter()
+    step = identity_step()
+    if step is not None:
+        downstream = [f"source:{name}+" for name in sources]
+        run_dbt(env, target, *WITHOUT_TESTS, "--exclude", *downstream)
+        step(build_db)
+        run_dbt(env, target, *WITHOUT_TESTS, "--select", *downstream)
+        return round(time.perf_counter() - started, 2)
     completed = subprocess.run(
         [sys.executable, "-m", "orchestration.cli", "build"],
         cwd=REPO_ROOT,
@@ -274,13 +343,17 @@ def targets(tmp_path_factory: pytest.TempPathFactory, pg_server: PostgresServer)
         "TANDEM_HOME": str(settings.root),
         "TANDEM_AS_OF_DATE": AS_OF,
     }
-    seconds["duckdb build"] = build_duckdb(settings, env, tmp / "duckdb_target")
+    seconds["duckdb build"] = build_duckdb(env, tmp / "duckdb_target", settings.build_db)
     mirror = mirror_to_postgres(settings.build_db, pg_server.env())
     seconds["mirror"] = mirror.seconds
-    pg_target = tmp / "postgres_target"
-    seconds["postgres build"] = run_dbt(env, pg_target, "build", "--target", "postgres")
+    # Models first, tests after, neither stopping at a failure: a failing test or model is
+    # reported by the tests below, and every model that did build is still compared.
+    pg_target, results = tmp / "postgres_target", []
+    for step, args in (("postgres build", WITHOUT_TESTS), ("postgres tests", ("test",))):
+        seconds[step] = run_dbt(env, pg_target, *args, "--target", "postgres", check=False)
+        run_results = json.loads((pg_target / "run_results.json").read_text(encoding="utf-8"))
+        results += run_results["results"]
     manifest = json.loads((pg_target / "manifest.json").read_text(encoding="utf-8"))
-    results = json.loads((pg_target / "run_results.json").read_text(encoding="utf-8"))
     print(
         f"\npostgres target: {mirror.rows:,} rows in {len(mirror.tables)} tables mirrored; "
         + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()),
@@ -289,13 +362,25 @@ def targets(tmp_path_factory: pytest.TempPathFactory, pg_server: PostgresServer)
     return Targets(settings.build_db, pg_server.env(), manifest, results, mirror, seconds)
 
 
+def report(found: dict[str, list[str]]) -> str:
+    """Every difference, one per line, under its relation."""
+    return "\n".join(
+        f"{relation}:\n" + "\n".join(f"    {line}" for line in lines)
+        for relation, lines in sorted(found.items())
+    )
+
+
 # --- the tests --------------------------------------------------------------------------------
 
 
 def test_postgres_build_passes_every_model_data_test_and_unit_test(targets: Targets) -> None:
-    statuses = {r["unique_id"]: r["status"] for r in targets.pg_results["results"]}
-    failed = {k: v for k, v in statuses.items() if v not in ("success", "pass")}
-    assert not failed
+    statuses = {r["unique_id"]: r["status"] for r in targets.pg_results}
+    failed = {
+        r["unique_id"]: f"{r['status']}: {(r.get('message') or '').strip()[:300]}"
+        for r in targets.pg_results
+        if r["status"] not in ("success", "pass")
+    }
+    assert not failed, "\n".join(f"{uid}: {why}" for uid, why in sorted(failed.items()))
     kinds = {k.split(".")[0] for k in statuses}
     assert {"model", "test", "unit_test"} <= kinds
 
@@ -327,15 +412,15 @@ def test_mirror_copies_every_raw_table_with_its_rows_and_types(targets: Targets)
 def test_every_mart_has_the_same_rows_and_sums_on_both_targets(targets: Targets) -> None:
     marts = [relation for _, relation in targets.models(mart_only=True)]
     assert "finance.rpt_revenue_monthly" in marts
-    found = {relation: targets.compare(relation) for relation in marts}
-    assert {relation: diff for relation, diff in found.items() if diff} == {}
+    found = targets.compare_all(marts)
+    assert not found, report(found)
 
 
 def test_every_staging_and_intermediate_model_matches_too(targets: Targets) -> None:
-    models = [r for layer, r in targets.models() if layer in UNMIRRORED_LAYERS]
+    models = [r for layer, r in targets.models() if layer in NOT_MARTS]
     assert len(models) >= 25
-    found = {relation: targets.compare(relation) for relation in models}
-    assert {relation: diff for relation, diff in found.items() if diff} == {}
+    found = targets.compare_all(models)
+    assert not found, report(found)
 
 
 def test_comparison_catches_one_changed_fen(targets: Targets) -> None:
