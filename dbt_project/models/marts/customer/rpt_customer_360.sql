@@ -87,7 +87,7 @@ payment_delays as (
 
     select
         customer_key,
-        avg(cast(payment_delay_days as decimal(18, 4))) as avg_payment_delay_days,
+        sum(payment_delay_days) as total_payment_delay_days,
         count(*) as paid_invoice_count
     from {{ ref('rpt_invoice_payment_delay') }}
     where payment_delay_days is not null
@@ -182,15 +182,15 @@ joined as (
         coalesce(revenue.t12m_net_revenue, 0) as t12m_net_revenue,
         coalesce(revenue.t12m_gross_margin, 0) as t12m_gross_margin,
         coalesce(orders.order_count, 0) as order_count,
-        case
-            when orders.order_count > 0
-                then orders.order_net_amount / orders.order_count
-        end as average_order_value,
+        {{ divide_rounded('orders.order_net_amount', 'orders.order_count') }}
+            as average_order_value,
         orders.first_order_date,
         orders.last_order_date,
         coalesce(receivables.receivables_outstanding, 0) as receivables_outstanding,
         coalesce(receivables.receivables_overdue, 0) as receivables_overdue,
-        payment_delays.avg_payment_delay_days,
+        {{ divide_rounded(
+            'payment_delays.total_payment_delay_days', 'payment_delays.paid_invoice_count'
+        ) }} as avg_payment_delay_days,
         coalesce(payment_delays.paid_invoice_count, 0) as paid_invoice_count,
         coalesce(pipeline.open_opportunity_count, 0) as open_opportunity_count,
         coalesce(pipeline.open_pipeline_gross, 0) as open_pipeline_gross,

@@ -115,9 +115,12 @@ final as (
         cast(coalesce(invoiced.invoiced_last_90_days, 0) as decimal(18, 2))
             as gross_sales_last_90_days,
         cast(
-            (coalesce(invoiced.invoiced_to_date, 0) - coalesce(received.received_to_date, 0))
-            * 90
-            / nullif(invoiced.invoiced_last_90_days, 0)
+            {{ divide_rounded(
+                '(coalesce(invoiced.invoiced_to_date, 0)'
+                ~ ' - coalesce(received.received_to_date, 0)) * 90',
+                'invoiced.invoiced_last_90_days',
+                1
+            ) }}
             as decimal(10, 1)
         ) as dso_days
     from period_ends

@@ -33,7 +33,7 @@ final as (
         cast(gross_revenue as decimal(18, 2)) as gross_revenue,
         cast(cost_amount as decimal(18, 2)) as cost_amount,
         cast(net_revenue - cost_amount as decimal(18, 2)) as gross_margin_amount,
-        cast((net_revenue - cost_amount) / nullif(net_revenue, 0) as decimal(9, 4))
+        cast({{ divide_rounded('net_revenue - cost_amount', 'net_revenue', 4) }} as decimal(9, 4))
             as gross_margin_pct
     from monthly
 

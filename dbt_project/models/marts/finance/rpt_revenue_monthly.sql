@@ -36,7 +36,8 @@ final as (
         cast(credit_note_net_amount as decimal(18, 2)) as credit_note_net_amount,
         cast(cost_amount as decimal(18, 2)) as cost_amount,
         cast(gross_margin_amount as decimal(18, 2)) as gross_margin_amount,
-        cast(gross_margin_amount / nullif(net_revenue, 0) as decimal(9, 4)) as gross_margin_pct
+        cast({{ divide_rounded('gross_margin_amount', 'net_revenue', 4) }} as decimal(9, 4))
+            as gross_margin_pct
     from monthly
 
 )
