@@ -16,7 +16,6 @@ ERP-ERP pairs are never scored: the ERP keeps one record per company.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -429,8 +428,3 @@ def write_match_pairs(con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame) -> in
         con.execute(f"insert into {PAIRS_SCHEMA}.{PAIRS_TABLE} select * from pairs_in")
         con.unregister("pairs_in")
     return pairs.height
-
-
-def probability_from_weight(weight: float) -> float:
-    """A match weight (log2 odds) as a probability."""
-    return 1.0 / (1.0 + math.pow(2.0, -weight))
