@@ -16,7 +16,6 @@ ERP-ERP pairs are never scored: the ERP keeps one record per company.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +29,9 @@ PAIRS_TABLE = "match_pairs"
 # pairs below this probability are not kept: they are neither links nor useful near misses
 MIN_STORED_PROBABILITY = 0.01
 RANDOM_SEED = 42
+# random record pairs for the u probabilities: enough for levels seen in 1 of 10^5 pairs, and a
+# fixed cost (a few seconds) whatever the scale
+U_SAMPLE_PAIRS = 5e5
 # a mail domain on more records than this is a public provider, not a company's own domain
 MAX_RECORDS_PER_COMPANY_DOMAIN = 10
 
@@ -232,20 +234,23 @@ def _prepare(con: duckdb.DuckDBPyConnection, records: pl.DataFrame) -> None:
             email,
             nullif(list_filter(string_split(coalesce(emails, ''), '|'), lambda x: x <> ''), [])
                 as email_list,
-            (
-                select nullif(list(distinct d.domain), [])
-                from company_domains as d
-                where list_contains(
-                    list_transform(string_split(coalesce(emails, ''), '|'),
-                                   lambda x: split_part(x, '@', 2)),
-                    d.domain)
-            ) as domain_list,
+            domains.domain_list,
             email_domain,
             address_normalised,
             region,
             tax_id,
             tax_id_prefix
         from records_in
+        left join (
+            select record_key, list(distinct domain) as domain_list
+            from (
+                select record_key, split_part(unnest(string_split(emails, '|')), '@', 2)
+                    as domain
+                from records_in
+            )
+            where domain in (select domain from company_domains)
+            group by record_key
+        ) as domains using (record_key)
         """
     )
     con.unregister("records_in")
@@ -263,7 +268,7 @@ def _train(linker: Any) -> None:
         (
             "u (random sampling)",
             lambda: linker.training.estimate_u_using_random_sampling(
-                max_pairs=2e6, seed=RANDOM_SEED
+                max_pairs=U_SAMPLE_PAIRS, seed=RANDOM_SEED, num_chunks=1
             ),
         ),
         *(
@@ -423,8 +428,3 @@ def write_match_pairs(con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame) -> in
         con.execute(f"insert into {PAIRS_SCHEMA}.{PAIRS_TABLE} select * from pairs_in")
         con.unregister("pairs_in")
     return pairs.height
-
-
-def probability_from_weight(weight: float) -> float:
-    """A match weight (log2 odds) as a probability."""
-    return 1.0 / (1.0 + math.pow(2.0, -weight))
