@@ -157,12 +157,12 @@ def test_registry_orders_stages_and_marks_what_is_not_built_yet(tmp_path: Path) 
     (tmp_path / "overview.py").write_text("", encoding="utf-8")
     stages = pipeline_stages({"ml_rfm": ["marts/fct_orders"]}, pages_dir=tmp_path)
     names = [s.name for s in stages]
-    assert names[:4] == ["generate", "land", "raw_checks", "dbt_build"]
+    assert names[:5] == ["generate", "land", "raw_checks", "dbt_build", "identity_resolution"]
     assert names[-2:] == ["publish", "page:overview"]
     by_name = {s.name: s for s in stages}
     assert by_name["model:ml_rfm"].run is not None  # discovered: measured
     assert by_name["model:ml_clv"].unavailable.startswith("not available yet")
-    assert by_name["identity_resolution"].unavailable.startswith("not available yet")
+    assert by_name["identity_resolution"].run is not None  # the Splink step, measured alone
     assert not by_name["page:overview"].in_pipeline and not by_name["generate"].in_pipeline
     assert [r.name for r in RATIOS if r.unavailable] == [
         "rfm_pandas_speedup",
