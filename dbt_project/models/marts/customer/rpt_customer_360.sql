@@ -5,7 +5,12 @@ with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select
+        as_of_date,
+        cast({{ dbt.dateadd('month', -12, 'as_of_date') }} as date) as t12m_after,
+        cast({{ dbt.dateadd('day', -90, 'as_of_date') }} as date) as tickets_after,
+        {{ dbt.dateadd('day', 1, 'as_of_date') }} as end_of_as_of_day
+    from {{ ref('int_as_of_date') }}
 
 ),
 
@@ -41,14 +46,14 @@ revenue as (
         sum(invoice_lines.gross_margin_amount) as lifetime_gross_margin,
         sum(
             case
-                when invoice_lines.invoice_date > cast({{ dbt.dateadd('month', -12, 'as_of.as_of_date') }} as date)
+                when invoice_lines.invoice_date > as_of.t12m_after
                     then invoice_lines.net_amount
                 else 0
             end
         ) as t12m_net_revenue,
         sum(
             case
-                when invoice_lines.invoice_date > cast({{ dbt.dateadd('month', -12, 'as_of.as_of_date') }} as date)
+                when invoice_lines.invoice_date > as_of.t12m_after
                     then invoice_lines.gross_margin_amount
                 else 0
             end
@@ -129,10 +134,12 @@ tickets as (
         count(*) as tickets_90d,
         sum(
             case
-                when tickets.resolved_at is not null
+                when
+                    tickets.resolved_at is not null
                     and cast(tickets.resolved_at as date) <= as_of.as_of_date
                     then case when tickets.is_within_sla then 0 else 1 end
-                when {{ dbt.datediff('tickets.created_at', dbt.dateadd('day', 1, 'as_of.as_of_date'), 'hour') }}
+                when
+                    {{ dbt.datediff('tickets.created_at', 'as_of.end_of_as_of_day', 'hour') }}
                     > tickets.sla_hours
                     then 1
                 else 0
@@ -142,7 +149,7 @@ tickets as (
     cross join as_of
     where
         tickets.ticket_date <= as_of.as_of_date
-        and tickets.ticket_date > cast({{ dbt.dateadd('day', -90, 'as_of.as_of_date') }} as date)
+        and tickets.ticket_date > as_of.tickets_after
     group by tickets.customer_key
 
 ),

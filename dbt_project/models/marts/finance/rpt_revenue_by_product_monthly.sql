@@ -51,7 +51,9 @@ final as (
         cast(monthly.cost_amount as decimal(18, 2)) as cost_amount,
         cast(monthly.net_revenue - monthly.cost_amount as decimal(18, 2)) as gross_margin_amount,
         cast(
-            {{ divide_rounded('monthly.net_revenue - monthly.cost_amount', 'monthly.net_revenue', 4) }}
+            {{ divide_rounded(
+                'monthly.net_revenue - monthly.cost_amount', 'monthly.net_revenue', 4
+            ) }}
             as decimal(9, 4)
         ) as gross_margin_pct
     from monthly
