@@ -43,6 +43,7 @@ from ingestion.contracts import (
     normalise_header,
 )
 from ingestion.parsing import (
+    FAILED_CHECKS,
     enum_violation,
     literal,
     output_columns,
@@ -50,7 +51,7 @@ from ingestion.parsing import (
     raw_table_ddl,
     row_checks,
     source_column,
-    staged_select_items,
+    staged_select,
 )
 from ingestion.problems import WARNING, FileProblem, QuarantineError
 from ingestion.readers import read_extract
@@ -280,45 +281,49 @@ def plan_headers(contract: Contract, file_headers: list[str], name: str) -> Head
 # ----------------------------------------------------------------------------------- landing
 
 
-STAGED = "_staged"  # temp table: one file's rows, typed, with the text of typed columns
+STAGED = "_staged"  # temp view: one file's rows, typed, checked, with their row number
+STAGED_DATA = "_staged_data"  # the temp table under it
 
 
 def _stage(
     con: duckdb.DuckDBPyConnection,
     ctx: _FileContext,
     from_sql: str,
-    row_number: str,
+    row_number: str | None,
     headers: list[str],
 ) -> tuple[int, HeaderPlan]:
-    """Map headers, then type every row in the same pass that reads the file."""
+    """Map headers, then type and check every row in the same pass that reads the file.
+
+    A CSV's row number is the staged table's ``rowid`` + 1: DuckDB keeps the file's order when
+    it fills a table (insertion order is preserved), so the read stays parallel; numbering the
+    rows in the query (``row_number() over ()``) would run the whole read on one thread.
+    """
     plan = plan_headers(ctx.contract, headers, ctx.relative)
-    items = staged_select_items(ctx.contract, plan.headers, plan.extras)
-    con.execute(
-        f"create or replace temp table {STAGED} as "
-        f"select {row_number} as _row_number, {', '.join(items)} from {from_sql}"
-    )
+    query = staged_select(ctx.contract, plan.headers, plan.extras, from_sql, row_number)
+    con.execute(f"create or replace temp table {STAGED_DATA} as {query}")
+    numbered = "rowid + 1 as _row_number, " if row_number is None else ""
+    con.execute(f"create or replace temp view {STAGED} as select {numbered}* from {STAGED_DATA}")
     ctx.plan = plan
-    return fetch_row(con, f"select count(*) from {STAGED}")[0], plan
+    return fetch_row(con, f"select count(*) from {STAGED_DATA}")[0], plan
 
 
 def _find_bad_rows(con: duckdb.DuckDBPyConnection, ctx: _FileContext, total: int) -> int:
     """Count rows with bad values; detail them in temp table ``_bad``; quarantine over tolerance.
 
-    The cheap test (a sum of 0/1 flags per row; DuckDB runs a long OR chain several times
-    slower) runs on every file; the per-cell detail only on the rows that failed it.
+    Staging counted each row's failed checks (a sum of 0/1 flags; DuckDB runs a long OR chain
+    several times slower); the per-cell detail is computed only for the rows that failed.
     """
     checks = row_checks(ctx.contract, ctx.plan.headers)
     if not checks:
         return 0
-    flags = " + ".join(f"coalesce(({c.condition})::int, 0)" for c in checks)
-    bad_rows = fetch_row(con, f"select count(*) filter (where {flags} > 0) from {STAGED}")[0]
+    bad_rows = fetch_row(con, f"select count(*) from {STAGED_DATA} where {FAILED_CHECKS} > 0")[0]
     if not bad_rows:
         return 0
     cells = " union all ".join(
         f"select _row_number, {literal(c.column)} as column_name, "
         f"{literal(c.header)} as source_column, cast({c.value_sql} as varchar) as value, "
         f"{literal(c.reason)} as reason, {literal(c.expected)} as expected "
-        f"from {STAGED} where {c.condition}"
+        f"from {STAGED} where {FAILED_CHECKS} > 0 and {c.condition}"
         for c in checks
     )
     con.execute(f"create or replace temp table _bad as {cells}")
@@ -358,7 +363,7 @@ def _good_rows(bad_rows: int) -> str:
     """The FROM clause of the rows that land (all staged rows unless some were rejected)."""
     if not bad_rows:
         return STAGED
-    return f"{STAGED} anti join (select distinct _row_number from _bad) using (_row_number)"
+    return f"(select * from {STAGED} where {FAILED_CHECKS} = 0)"
 
 
 def _check_duplicate_keys(con: duckdb.DuckDBPyConnection, ctx: _FileContext, bad_rows: int) -> None:
@@ -477,7 +482,7 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, ctx: _FileContext, bad_rows: in
         from {_good_rows(bad_rows)}
         """
     )
-    return fetch_row(con, f"select count(*) from {STAGED}")[0] - bad_rows
+    return fetch_row(con, f"select count(*) from {STAGED_DATA}")[0] - bad_rows
 
 
 def _insert_rejects(con: duckdb.DuckDBPyConnection, ctx: _FileContext) -> None:
@@ -611,7 +616,8 @@ def _land_one(con: duckdb.DuckDBPyConnection, ctx: _FileContext) -> FileOutcome:
             con.execute("rollback")
             raise
     finally:
-        con.execute(f"drop table if exists {STAGED}")
+        con.execute(f"drop view if exists {STAGED}")
+        con.execute(f"drop table if exists {STAGED_DATA}")
         con.execute("drop table if exists _bad")
     return FileOutcome(
         ctx.relative,
@@ -789,6 +795,8 @@ def land_directory(
 
     try:
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        # staged CSV rows are numbered by rowid, which needs the file's order kept (the default)
+        con.execute("set preserve_insertion_order = true")
         ensure_meta(con)
         done = _already_done(con)
         if workers > 1 and len(groups) > 1:

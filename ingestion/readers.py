@@ -35,7 +35,8 @@ _MAGIC = {
 
 
 # Builds the staged table from a file's rows: (FROM clause, row-number SQL, headers) -> rows.
-StageFn = Callable[[str, str, list[str]], int]
+# The row-number SQL is None when the rows come in file order (a CSV read by DuckDB).
+StageFn = Callable[[str, str | None, list[str]], int]
 
 
 @dataclass
@@ -266,7 +267,8 @@ def read_csv(
             source = tmp_path or path
             header = _checked_header(source, name)
             try:
-                rows = stage(csv_from_clause(source), "row_number() over ()", header)
+                # no row-number SQL: the staged table's rowid numbers the rows in file order
+                rows = stage(csv_from_clause(source), None, header)
             except duckdb.Error as error:
                 if encoding == "utf-8" and _is_encoding_error(error):
                     first_bad = max(first_bad, _first_bad_utf8(path))

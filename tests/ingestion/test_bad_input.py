@@ -214,6 +214,28 @@ def test_rows_within_tolerance_go_to_rejects_and_the_file_lands(tmp_path: Path) 
     ) == [([1, 2, 3, 4, 7, 8, 9, 10],)]
 
 
+def test_row_numbers_hold_in_a_file_read_in_parallel(tmp_path: Path) -> None:
+    # ~40 MB: DuckDB splits the read across threads; rows must still be numbered in file order
+    n = 400_000
+    rows = [contact_row(i) for i in range(1, n + 1)]
+    rows[2][8] = "not a time"
+    rows[n - 3][8] = "2024-13-45 25:61:00"
+    rows[250_000][6] = 7  # an unknown marketing_consent code
+    write_csv(tmp_path / "landing/crm/wk_crm_contacts.csv", CONTACTS_HEADER, rows)
+    assert (tmp_path / "landing/crm/wk_crm_contacts.csv").stat().st_size > 32 << 20
+    outcome = land(tmp_path).files[0]
+    assert (outcome.status, outcome.rows, outcome.rejected_rows) == ("landed", n - 2, 2)
+    rejects = query(tmp_path, "select row_number, value, record from raw_meta.rejects order by 1")
+    assert [r[:2] for r in rejects] == [(3, "not a time"), (n - 2, "2024-13-45 25:61:00")]
+    assert [json.loads(r[2])["contacts_id"] for r in rejects] == ["3", str(n - 2)]
+    assert query(
+        tmp_path,
+        "select count(*), count(*) filter (where _row_number <> contacts_id), "
+        "max(_row_number) from raw_crm.contacts",
+    ) == [(n - 2, 0, n)]
+    assert any("not known codes (e.g. 7)" in p for p in outcome.problems)
+
+
 def test_duplicate_keys_within_a_file_quarantine_it(tmp_path: Path) -> None:
     rows = [invoice_row(1), invoice_row(2), invoice_row(1), invoice_row(3)]
     write_csv(tmp_path / "landing/erp/sales_invoices.csv", INVOICE_HEADER, rows, "gb18030")
