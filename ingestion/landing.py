@@ -54,7 +54,7 @@ from ingestion.parsing import (
     staged_select,
 )
 from ingestion.problems import WARNING, FileProblem, QuarantineError
-from ingestion.readers import read_extract
+from ingestion.readers import Transcoded, read_extract, transcode_ahead
 
 META_SCHEMA = "raw_meta"
 DROP_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -144,6 +144,7 @@ class _FileContext:
     batch_id: str
     loaded_at: dt.datetime
     plan: HeaderPlan | None = None  # set once the headers are mapped
+    transcoded: Transcoded | None = None  # converted to UTF-8 ahead of its turn
 
 
 def file_sha256(path: Path) -> str:
@@ -589,6 +590,7 @@ def _land_one(con: duckdb.DuckDBPyConnection, ctx: _FileContext) -> FileOutcome:
                 0
             ],
             ctx.relative,
+            ctx.transcoded,
         )
         bad_rows = _find_bad_rows(con, ctx, table.rows)
         _check_duplicate_keys(con, ctx, bad_rows)
@@ -762,21 +764,40 @@ def land_directory(
         else:
             groups.setdefault(contract.name, []).append((index, path, relative, contract))
 
+    def is_done(digest: str, contract: Contract) -> bool:
+        seen = done.get(digest, set())
+        return "landed" in seen or contract.fingerprint in seen
+
+    def prepare(path: Path, contract: Contract) -> tuple[str, Transcoded | None]:
+        """Hash a file and, when it is new, convert it to UTF-8 (runs one file ahead)."""
+        digest = file_sha256(path)
+        return digest, None if is_done(digest, contract) else transcode_ahead(path, contract)
+
     def land_group(items: list[tuple[int, Path, str, Contract]]) -> None:
         cursor = con.cursor() if workers > 1 else con
+        ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tandem-prepare")
+        pending = [ahead.submit(prepare, items[0][1], items[0][3])] if items else []
         try:
             cursor.execute("set enable_progress_bar = false")  # Dagster and the CLI report it
-            for index, path, relative, contract in items:
-                digest = file_sha256(path)
-                seen = done.get(digest, set())
-                if "landed" in seen or contract.fingerprint in seen:
+            for k, (index, path, relative, contract) in enumerate(items):
+                digest, transcoded = pending.pop().result()
+                if k + 1 < len(items):
+                    # the next file's hash and GB18030 -> UTF-8 conversion overlap this landing
+                    pending.append(ahead.submit(prepare, items[k + 1][1], items[k + 1][3]))
+                if is_done(digest, contract):
+                    if transcoded is not None:
+                        transcoded.discard()
                     outcomes[index] = FileOutcome(relative, contract.name, "skipped")
                     continue
                 ctx = _FileContext(
                     path, relative, contract, digest, path.stat().st_size, report.batch_id,
-                    loaded_at,
+                    loaded_at, transcoded=transcoded,
                 )  # fmt: skip
-                outcome = land_file(cursor, ctx, quarantine_dir)
+                try:
+                    outcome = land_file(cursor, ctx, quarantine_dir)
+                finally:
+                    if transcoded is not None:
+                        transcoded.discard()
                 done.setdefault(digest, set()).add(
                     "landed" if outcome.status == "landed" else contract.fingerprint
                 )
@@ -790,6 +811,12 @@ def land_directory(
                         f"[{index}/{len(files)}] {relative}: {rows} -> {contract.raw_table}{extra}"
                     )
         finally:
+            for future in pending:  # an error stopped the group: clean up the file prepared
+                if not future.cancel() and future.exception() is None:
+                    prepared = future.result()[1]
+                    if prepared is not None:
+                        prepared.discard()
+            ahead.shutdown()
             if cursor is not con:
                 cursor.close()
 
@@ -810,8 +837,8 @@ def land_directory(
                 for future in [pool.submit(land_group, items) for items in largest_first]:
                     future.result()
         else:
-            for items in groups.values():
-                land_group(items)
+            # one sequence, so the file prepared ahead may belong to the next table
+            land_group([item for items in groups.values() for item in items])
     finally:
         con.close()
     report.files = [outcomes[index] for index in sorted(outcomes)]

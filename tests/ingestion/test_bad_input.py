@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -234,6 +235,29 @@ def test_row_numbers_hold_in_a_file_read_in_parallel(tmp_path: Path) -> None:
         "max(_row_number) from raw_crm.contacts",
     ) == [(n - 2, 0, n)]
     assert any("not known codes (e.g. 7)" in p for p in outcome.problems)
+
+
+def test_files_converted_ahead_leave_no_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    good = [invoice_row(n) for n in range(1, 4)]
+    doubled = [invoice_row(1), invoice_row(1)]
+    write_csv(tmp_path / "landing/erp/sales_invoices.csv", INVOICE_HEADER, good, "gb18030")
+    write_csv(tmp_path / "landing/erp/sales_invoices_2.csv", INVOICE_HEADER, doubled, "gb18030")
+    write_csv(tmp_path / "landing/crm/wk_crm_contacts.csv", CONTACTS_HEADER, [contact_row(1)])
+    first = [(f.file, f.status) for f in land(tmp_path).files]
+    assert first == [
+        ("crm/wk_crm_contacts.csv", "landed"),
+        ("erp/sales_invoices.csv", "landed"),
+        ("erp/sales_invoices_2.csv", "quarantined"),
+    ]
+    assert list(scratch.iterdir()) == []
+    assert {f.status for f in land(tmp_path).files} == {"skipped"}
+    assert list(scratch.iterdir()) == []
+    assert query(tmp_path, "select count(*) from raw_erp.sales_invoices") == [(3,)]
 
 
 def test_duplicate_keys_within_a_file_quarantine_it(tmp_path: Path) -> None:
