@@ -43,6 +43,7 @@ from ingestion.contracts import (
     normalise_header,
 )
 from ingestion.parsing import (
+    FAILED_CHECKS,
     enum_violation,
     literal,
     output_columns,
@@ -50,10 +51,10 @@ from ingestion.parsing import (
     raw_table_ddl,
     row_checks,
     source_column,
-    staged_select_items,
+    staged_select,
 )
 from ingestion.problems import WARNING, FileProblem, QuarantineError
-from ingestion.readers import read_extract
+from ingestion.readers import Transcoded, read_extract, transcode_ahead
 
 META_SCHEMA = "raw_meta"
 DROP_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -143,6 +144,7 @@ class _FileContext:
     batch_id: str
     loaded_at: dt.datetime
     plan: HeaderPlan | None = None  # set once the headers are mapped
+    transcoded: Transcoded | None = None  # converted to UTF-8 ahead of its turn
 
 
 def file_sha256(path: Path) -> str:
@@ -280,45 +282,49 @@ def plan_headers(contract: Contract, file_headers: list[str], name: str) -> Head
 # ----------------------------------------------------------------------------------- landing
 
 
-STAGED = "_staged"  # temp table: one file's rows, typed, with the text of typed columns
+STAGED = "_staged"  # temp view: one file's rows, typed, checked, with their row number
+STAGED_DATA = "_staged_data"  # the temp table under it
 
 
 def _stage(
     con: duckdb.DuckDBPyConnection,
     ctx: _FileContext,
     from_sql: str,
-    row_number: str,
+    row_number: str | None,
     headers: list[str],
 ) -> tuple[int, HeaderPlan]:
-    """Map headers, then type every row in the same pass that reads the file."""
+    """Map headers, then type and check every row in the same pass that reads the file.
+
+    A CSV's row number is the staged table's ``rowid`` + 1: DuckDB keeps the file's order when
+    it fills a table (insertion order is preserved), so the read stays parallel; numbering the
+    rows in the query (``row_number() over ()``) would run the whole read on one thread.
+    """
     plan = plan_headers(ctx.contract, headers, ctx.relative)
-    items = staged_select_items(ctx.contract, plan.headers, plan.extras)
-    con.execute(
-        f"create or replace temp table {STAGED} as "
-        f"select {row_number} as _row_number, {', '.join(items)} from {from_sql}"
-    )
+    query = staged_select(ctx.contract, plan.headers, plan.extras, from_sql, row_number)
+    con.execute(f"create or replace temp table {STAGED_DATA} as {query}")
+    numbered = "rowid + 1 as _row_number, " if row_number is None else ""
+    con.execute(f"create or replace temp view {STAGED} as select {numbered}* from {STAGED_DATA}")
     ctx.plan = plan
-    return fetch_row(con, f"select count(*) from {STAGED}")[0], plan
+    return fetch_row(con, f"select count(*) from {STAGED_DATA}")[0], plan
 
 
 def _find_bad_rows(con: duckdb.DuckDBPyConnection, ctx: _FileContext, total: int) -> int:
     """Count rows with bad values; detail them in temp table ``_bad``; quarantine over tolerance.
 
-    The cheap test (a sum of 0/1 flags per row; DuckDB runs a long OR chain several times
-    slower) runs on every file; the per-cell detail only on the rows that failed it.
+    Staging counted each row's failed checks (a sum of 0/1 flags; DuckDB runs a long OR chain
+    several times slower); the per-cell detail is computed only for the rows that failed.
     """
     checks = row_checks(ctx.contract, ctx.plan.headers)
     if not checks:
         return 0
-    flags = " + ".join(f"coalesce(({c.condition})::int, 0)" for c in checks)
-    bad_rows = fetch_row(con, f"select count(*) filter (where {flags} > 0) from {STAGED}")[0]
+    bad_rows = fetch_row(con, f"select count(*) from {STAGED_DATA} where {FAILED_CHECKS} > 0")[0]
     if not bad_rows:
         return 0
     cells = " union all ".join(
         f"select _row_number, {literal(c.column)} as column_name, "
         f"{literal(c.header)} as source_column, cast({c.value_sql} as varchar) as value, "
         f"{literal(c.reason)} as reason, {literal(c.expected)} as expected "
-        f"from {STAGED} where {c.condition}"
+        f"from {STAGED} where {FAILED_CHECKS} > 0 and {c.condition}"
         for c in checks
     )
     con.execute(f"create or replace temp table _bad as {cells}")
@@ -358,7 +364,7 @@ def _good_rows(bad_rows: int) -> str:
     """The FROM clause of the rows that land (all staged rows unless some were rejected)."""
     if not bad_rows:
         return STAGED
-    return f"{STAGED} anti join (select distinct _row_number from _bad) using (_row_number)"
+    return f"(select * from {STAGED} where {FAILED_CHECKS} = 0)"
 
 
 def _check_duplicate_keys(con: duckdb.DuckDBPyConnection, ctx: _FileContext, bad_rows: int) -> None:
@@ -477,7 +483,7 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, ctx: _FileContext, bad_rows: in
         from {_good_rows(bad_rows)}
         """
     )
-    return fetch_row(con, f"select count(*) from {STAGED}")[0] - bad_rows
+    return fetch_row(con, f"select count(*) from {STAGED_DATA}")[0] - bad_rows
 
 
 def _insert_rejects(con: duckdb.DuckDBPyConnection, ctx: _FileContext) -> None:
@@ -584,6 +590,7 @@ def _land_one(con: duckdb.DuckDBPyConnection, ctx: _FileContext) -> FileOutcome:
                 0
             ],
             ctx.relative,
+            ctx.transcoded,
         )
         bad_rows = _find_bad_rows(con, ctx, table.rows)
         _check_duplicate_keys(con, ctx, bad_rows)
@@ -611,7 +618,8 @@ def _land_one(con: duckdb.DuckDBPyConnection, ctx: _FileContext) -> FileOutcome:
             con.execute("rollback")
             raise
     finally:
-        con.execute(f"drop table if exists {STAGED}")
+        con.execute(f"drop view if exists {STAGED}")
+        con.execute(f"drop table if exists {STAGED_DATA}")
         con.execute("drop table if exists _bad")
     return FileOutcome(
         ctx.relative,
@@ -756,21 +764,40 @@ def land_directory(
         else:
             groups.setdefault(contract.name, []).append((index, path, relative, contract))
 
+    def is_done(digest: str, contract: Contract) -> bool:
+        seen = done.get(digest, set())
+        return "landed" in seen or contract.fingerprint in seen
+
+    def prepare(path: Path, contract: Contract) -> tuple[str, Transcoded | None]:
+        """Hash a file and, when it is new, convert it to UTF-8 (runs one file ahead)."""
+        digest = file_sha256(path)
+        return digest, None if is_done(digest, contract) else transcode_ahead(path, contract)
+
     def land_group(items: list[tuple[int, Path, str, Contract]]) -> None:
         cursor = con.cursor() if workers > 1 else con
+        ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tandem-prepare")
+        pending = [ahead.submit(prepare, items[0][1], items[0][3])] if items else []
         try:
             cursor.execute("set enable_progress_bar = false")  # Dagster and the CLI report it
-            for index, path, relative, contract in items:
-                digest = file_sha256(path)
-                seen = done.get(digest, set())
-                if "landed" in seen or contract.fingerprint in seen:
+            for k, (index, path, relative, contract) in enumerate(items):
+                digest, transcoded = pending.pop().result()
+                if k + 1 < len(items):
+                    # the next file's hash and GB18030 -> UTF-8 conversion overlap this landing
+                    pending.append(ahead.submit(prepare, items[k + 1][1], items[k + 1][3]))
+                if is_done(digest, contract):
+                    if transcoded is not None:
+                        transcoded.discard()
                     outcomes[index] = FileOutcome(relative, contract.name, "skipped")
                     continue
                 ctx = _FileContext(
                     path, relative, contract, digest, path.stat().st_size, report.batch_id,
-                    loaded_at,
+                    loaded_at, transcoded=transcoded,
                 )  # fmt: skip
-                outcome = land_file(cursor, ctx, quarantine_dir)
+                try:
+                    outcome = land_file(cursor, ctx, quarantine_dir)
+                finally:
+                    if transcoded is not None:
+                        transcoded.discard()
                 done.setdefault(digest, set()).add(
                     "landed" if outcome.status == "landed" else contract.fingerprint
                 )
@@ -784,11 +811,19 @@ def land_directory(
                         f"[{index}/{len(files)}] {relative}: {rows} -> {contract.raw_table}{extra}"
                     )
         finally:
+            for future in pending:  # an error stopped the group: clean up the file prepared
+                if not future.cancel() and future.exception() is None:
+                    prepared = future.result()[1]
+                    if prepared is not None:
+                        prepared.discard()
+            ahead.shutdown()
             if cursor is not con:
                 cursor.close()
 
     try:
         con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        # staged CSV rows are numbered by rowid, which needs the file's order kept (the default)
+        con.execute("set preserve_insertion_order = true")
         ensure_meta(con)
         done = _already_done(con)
         if workers > 1 and len(groups) > 1:
@@ -802,8 +837,8 @@ def land_directory(
                 for future in [pool.submit(land_group, items) for items in largest_first]:
                     future.result()
         else:
-            for items in groups.values():
-                land_group(items)
+            # one sequence, so the file prepared ahead may belong to the next table
+            land_group([item for items in groups.values() for item in items])
     finally:
         con.close()
     report.files = [outcomes[index] for index in sorted(outcomes)]

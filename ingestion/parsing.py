@@ -166,6 +166,53 @@ def staged_select_items(
     return items
 
 
+# staged column: how many row checks a row fails (0 for a row that lands)
+FAILED_CHECKS = "_failed_checks"
+
+
+def staged_select(
+    contract: Contract,
+    headers: dict[str, str | None],
+    extras: dict[str, str],
+    from_sql: str,
+    row_number: str | None,
+) -> str:
+    """The query that types a file's rows into the staged table, checks included, in one pass.
+
+    Every row gets the number of checks it fails (``FAILED_CHECKS``). The text of a typed column
+    is kept only where it is needed later: on rows that fail a check (rejects show the value as
+    sent) and, for enum columns, where the value is not a known code. Writing that text for every
+    row would cost as much as a quarter of the staging on the large files. ``row_number`` is the
+    SQL of the 1-based data row, or None when the staged table's own ``rowid`` gives it (a CSV
+    read in file order).
+    """
+    items = staged_select_items(contract, headers, extras)
+    if row_number is not None:
+        items.insert(0, f"{row_number} as _row_number")
+    checks = row_checks(contract, headers)
+    flags = " + ".join(f"coalesce(({c.condition})::int, 0)" for c in checks) or "0"
+    kept: list[str] = ["_row_number"] if row_number is not None else []
+    for column in contract.columns:
+        header = headers.get(column.name)
+        if header is None:
+            kept += [quote(name) for name, _ in output_columns(column)]
+        else:
+            kept += [quote(name) for name, _ in output_columns(column)]
+            if keeps_source_text(column):
+                text = quote(source_column(column))
+                needed = f"{FAILED_CHECKS} > 0"
+                if column.enum:
+                    needed += f" or {enum_violation(column)}"
+                kept.append(f"case when {needed} then {text} end as {text}")
+    kept += [quote(name) for name in extras]
+    kept.append(FAILED_CHECKS)
+    return (
+        f"select {', '.join(kept)} from ("
+        f"select *, cast({flags} as integer) as {FAILED_CHECKS} from ("
+        f"select {', '.join(items)} from {from_sql}))"
+    )
+
+
 @dataclass(frozen=True)
 class RowCheck:
     """One check on the staged table: where it fails, and how to say so."""

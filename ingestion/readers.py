@@ -35,7 +35,8 @@ _MAGIC = {
 
 
 # Builds the staged table from a file's rows: (FROM clause, row-number SQL, headers) -> rows.
-StageFn = Callable[[str, str, list[str]], int]
+# The row-number SQL is None when the rows come in file order (a CSV read by DuckDB).
+StageFn = Callable[[str, str | None, list[str]], int]
 
 
 @dataclass
@@ -52,19 +53,69 @@ def _fail(kind: str, message: str, **where: object) -> QuarantineError:
     return QuarantineError([FileProblem(kind, message, **where)])  # type: ignore[arg-type]
 
 
+@dataclass
+class Transcoded:
+    """A CSV converted to a temporary UTF-8 file ahead of its turn (see :func:`transcode_ahead`)."""
+
+    encoding: str
+    path: Path
+    first_bad: int | None  # offset of the first byte invalid in ``encoding``; None: converted
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _tried_encodings(contract: Contract) -> tuple[str, ...]:
+    return tuple(dict.fromkeys("utf-8" if e.startswith("utf-8") else e for e in contract.encodings))
+
+
+def transcode_ahead(path: Path, contract: Contract) -> Transcoded | None:
+    """Convert a CSV whose start is not UTF-8 with the contract's first other encoding.
+
+    Landing runs this for the next file on a helper thread while DuckDB works on the current
+    one (``iconv`` is a separate process), so the conversion leaves the critical path. Returns
+    None when the file needs no conversion here (UTF-8, not a CSV, empty or binary: ``read_csv``
+    decides and reports those). The caller discards the temporary file if it is not used.
+    """
+    if contract.format != "csv":
+        return None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return None
+    if not head or any(head.startswith(m) for m in _MAGIC) or b"\x00" in head:
+        return None
+    if _decodes(head, "utf-8"):
+        return None
+    encoding = next((e for e in _tried_encodings(contract) if e != "utf-8"), None)
+    if encoding is None:
+        return None
+    fd, tmp = tempfile.mkstemp(prefix="tandem-", suffix=".csv")
+    os.close(fd)
+    target = Path(tmp)
+    try:
+        return Transcoded(encoding, target, _transcode(path, encoding, target))
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
 def read_extract(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     contract: Contract,
     stage: StageFn,
     display: str | None = None,
+    transcoded: Transcoded | None = None,
 ) -> ExtractTable:
     """Read ``path`` and hand its rows to ``stage`` as a FROM clause of text columns.
 
     The FROM clause is DuckDB's CSV reader for CSV (so typing happens in the same pass as
     parsing) or a registered Arrow table for XLSX/Parquet. The row number SQL gives the 1-based
-    data row (header excluded), as a user counts rows in Excel. Raises :class:`QuarantineError`
-    when the file cannot be read.
+    data row (header excluded), as a user counts rows in Excel. ``transcoded`` is the file
+    already converted by :func:`transcode_ahead`. Raises :class:`QuarantineError` when the file
+    cannot be read.
     """
     name = display or path.name
     if path.stat().st_size == 0:
@@ -74,7 +125,7 @@ def read_extract(
     elif contract.format == "parquet":
         table = _stage_frame(con, stage, read_parquet(path, name), "parquet")
     else:
-        table = read_csv(con, path, contract, name, stage)
+        table = read_csv(con, path, contract, name, stage, transcoded)
     if table.rows == 0:
         raise _fail("empty_file", f"{name} has a header but no data rows")
     return table
@@ -232,7 +283,12 @@ def _is_encoding_error(error: duckdb.Error) -> bool:
 
 
 def read_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, name: str, stage: StageFn
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    contract: Contract,
+    name: str,
+    stage: StageFn,
+    transcoded: Transcoded | None = None,
 ) -> ExtractTable:
     """Read a delimited extract as text: detect encoding among the contract's, BOM, CRLF.
 
@@ -244,14 +300,17 @@ def read_csv(
         head = handle.read(65536)
     _sniff_binary(head, name)
     has_bom = head.startswith(codecs.BOM_UTF8)
-    tried = tuple(
-        dict.fromkeys("utf-8" if e.startswith("utf-8") else e for e in contract.encodings)
-    )
+    tried = _tried_encodings(contract)
     first_bad = 0
     for encoding in tried:
         tmp_path: Path | None = None
         try:
-            if encoding != "utf-8":
+            if transcoded is not None and transcoded.encoding == encoding:
+                tmp_path, bad = transcoded.path, transcoded.first_bad
+                if bad is not None:
+                    first_bad = max(first_bad, bad)
+                    continue
+            elif encoding != "utf-8":
                 fd, tmp = tempfile.mkstemp(prefix="tandem-", suffix=".csv")
                 os.close(fd)
                 tmp_path = Path(tmp)
@@ -266,7 +325,8 @@ def read_csv(
             source = tmp_path or path
             header = _checked_header(source, name)
             try:
-                rows = stage(csv_from_clause(source), "row_number() over ()", header)
+                # no row-number SQL: the staged table's rowid numbers the rows in file order
+                rows = stage(csv_from_clause(source), None, header)
             except duckdb.Error as error:
                 if encoding == "utf-8" and _is_encoding_error(error):
                     first_bad = max(first_bad, _first_bad_utf8(path))

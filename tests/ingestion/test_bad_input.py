@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -212,6 +213,51 @@ def test_rows_within_tolerance_go_to_rejects_and_the_file_lands(tmp_path: Path) 
     assert query(
         tmp_path, "select list(_row_number order by _row_number) from raw_erp.sales_invoices"
     ) == [([1, 2, 3, 4, 7, 8, 9, 10],)]
+
+
+def test_row_numbers_hold_in_a_file_read_in_parallel(tmp_path: Path) -> None:
+    # ~40 MB: DuckDB splits the read across threads; rows must still be numbered in file order
+    n = 400_000
+    rows = [contact_row(i) for i in range(1, n + 1)]
+    rows[2][8] = "not a time"
+    rows[n - 3][8] = "2024-13-45 25:61:00"
+    rows[250_000][6] = 7  # an unknown marketing_consent code
+    write_csv(tmp_path / "landing/crm/wk_crm_contacts.csv", CONTACTS_HEADER, rows)
+    assert (tmp_path / "landing/crm/wk_crm_contacts.csv").stat().st_size > 32 << 20
+    outcome = land(tmp_path).files[0]
+    assert (outcome.status, outcome.rows, outcome.rejected_rows) == ("landed", n - 2, 2)
+    rejects = query(tmp_path, "select row_number, value, record from raw_meta.rejects order by 1")
+    assert [r[:2] for r in rejects] == [(3, "not a time"), (n - 2, "2024-13-45 25:61:00")]
+    assert [json.loads(r[2])["contacts_id"] for r in rejects] == ["3", str(n - 2)]
+    assert query(
+        tmp_path,
+        "select count(*), count(*) filter (where _row_number <> contacts_id), "
+        "max(_row_number) from raw_crm.contacts",
+    ) == [(n - 2, 0, n)]
+    assert any("not known codes (e.g. 7)" in p for p in outcome.problems)
+
+
+def test_files_converted_ahead_leave_no_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    good = [invoice_row(n) for n in range(1, 4)]
+    doubled = [invoice_row(1), invoice_row(1)]
+    write_csv(tmp_path / "landing/erp/sales_invoices.csv", INVOICE_HEADER, good, "gb18030")
+    write_csv(tmp_path / "landing/erp/sales_invoices_2.csv", INVOICE_HEADER, doubled, "gb18030")
+    write_csv(tmp_path / "landing/crm/wk_crm_contacts.csv", CONTACTS_HEADER, [contact_row(1)])
+    first = [(f.file, f.status) for f in land(tmp_path).files]
+    assert first == [
+        ("crm/wk_crm_contacts.csv", "landed"),
+        ("erp/sales_invoices.csv", "landed"),
+        ("erp/sales_invoices_2.csv", "quarantined"),
+    ]
+    assert list(scratch.iterdir()) == []
+    assert {f.status for f in land(tmp_path).files} == {"skipped"}
+    assert list(scratch.iterdir()) == []
+    assert query(tmp_path, "select count(*) from raw_erp.sales_invoices") == [(3,)]
 
 
 def test_duplicate_keys_within_a_file_quarantine_it(tmp_path: Path) -> None:
