@@ -3,7 +3,7 @@
     identity step still builds, on deterministic links alone.)
 
     A raw table exists only after a file of its entity has landed (a quarantined file creates
-    none: the tiny sample's truncated receipts are one such case). Staging must still build so
+    none, e.g. a receipts extract cut off mid-row and nothing else). Staging must still build so
     that the sources that did land flow through. The stand-in takes its columns and types from
     the source's YAML (`data_type` of every column, lineage columns included), so downstream
     models see the same shape either way. -#}
