@@ -15,7 +15,7 @@ MODELS_GROUP = "models"
 
 def warehouse_as_of(con) -> dt.date:
     """The as-of date the dbt build used (one row in ``intermediate.int_as_of_date``)."""
-    return con.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0]
+    return con.execute("select as_of_date from intermediate.int_as_of_date").fetchall()[0][0]
 
 
 @dg.asset(

@@ -3,7 +3,7 @@
 -- The one as-of date of the whole warehouse: aging, DSO, the silo alert, stuck deals, open
 -- pipeline and the customer 360 all agree on "today". Configured (dbt var as_of_date or
 -- TANDEM_AS_OF_DATE), else the latest business day either system recorded, so a build over a
--- finished extract looks at its last day.
+-- finished extract looks at its last day (today while nothing has landed).
 
 with
 
@@ -44,8 +44,11 @@ final as (
             cast('{{ configured }}' as date) as as_of_date,
             'configured' as as_of_source,
         {%- else -%}
-            latest_data_date as as_of_date,
-            'latest_data' as as_of_source,
+            -- nothing landed yet: today, so date-dependent models still have a date
+            cast(coalesce(latest_data_date, current_date) as date) as as_of_date,
+            case
+                when latest_data_date is null then 'today' else 'latest_data'
+            end as as_of_source,
         {%- endif %}
         latest_data_date
     from latest
