@@ -35,29 +35,45 @@ def plan_from_manifest(manifest: dict[str, Any], executed: set[str] | None = Non
     """Models and data tests of the last dbt invocation, in dependency order.
 
     Only nodes dbt compiled (``compiled_code`` present) and, given ``executed`` (the ids in
-    ``run_results.json``), ran take part, so the plan runs exactly what ``dbt build`` ran. Unit
-    tests, seeds and snapshots are not compiled SQL over the warehouse and are left out.
+    ``run_results.json``), ran take part, so the plan runs exactly what ``dbt build`` ran. Seeds
+    become a ``read_csv`` of their file with the declared column types (models read them); unit
+    tests and snapshots are not compiled SQL over the warehouse and are left out.
     """
     nodes = {
         uid: node
         for uid, node in manifest["nodes"].items()
-        if node.get("resource_type") in {"model", "test"}
-        and node.get("compiled_code")
+        if (
+            (node.get("resource_type") in {"model", "test"} and node.get("compiled_code"))
+            or node.get("resource_type") == "seed"
+        )
         and (executed is None or uid in executed)
     }
     sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for uid, node in nodes.items():
-        sorter.add(uid, *(dep for dep in node["depends_on"]["nodes"] if dep in nodes))
+        parents = node.get("depends_on", {}).get("nodes", [])  # a seed depends on nothing
+        sorter.add(uid, *(dep for dep in parents if dep in nodes))
     steps = []
     for uid in sorter.static_order():
         node = nodes[uid]
         if node["resource_type"] == "test":
             steps.append(SqlStep(uid, "test", None, node["compiled_code"]))
             continue
+        if node["resource_type"] == "seed":
+            steps.append(SqlStep(uid, "table", node["relation_name"], _seed_sql(node)))
+            continue
         kind = _RELATION_KINDS.get(node["config"]["materialized"])
         if kind is not None:
             steps.append(SqlStep(uid, kind, node["relation_name"], node["compiled_code"]))
     return steps
+
+
+def _seed_sql(node: dict[str, Any]) -> str:
+    """A seed's CSV read with the column types its YAML declares (dbt infers the rest)."""
+    path = Path(node["root_path"]) / node["original_file_path"]
+    types = node["config"].get("column_types") or {}
+    columns = ", ".join(f"'{name}': '{kind}'" for name, kind in types.items())
+    options = f", columns = {{{columns}}}" if columns else ""
+    return f"select * from read_csv('{path}', header = true{options})"
 
 
 def statements(step: SqlStep) -> list[str]:
