@@ -52,7 +52,10 @@ final as (
         cast(monthly.net_revenue - monthly.cost_amount as decimal(18, 2)) as gross_margin_amount,
         cast(
             {{ divide_rounded(
-                'monthly.net_revenue - monthly.cost_amount', 'monthly.net_revenue', 4
+                'cast(monthly.net_revenue as decimal(18, 2))'
+                ~ ' - cast(monthly.cost_amount as decimal(18, 2))',
+                'cast(monthly.net_revenue as decimal(18, 2))',
+                4
             ) }}
             as decimal(9, 4)
         ) as gross_margin_pct
