@@ -44,26 +44,30 @@ weighted as (
         order_lines.order_line_id,
         order_lines.product_code,
         coalesce(order_lines.reverse_line_rank, 1) as reverse_line_rank,
+        -- each share is amount * part / whole, divided exactly (divide_rounded): a weight
+        -- computed first would be a double on DuckDB and land a cent away from PostgreSQL
         case
-            when order_lines.order_line_id is null then 1.0
-            when order_lines.order_net_amount <> 0
-                then
-                    cast(order_lines.net_amount as decimal(38, 12))
-                    / cast(order_lines.order_net_amount as decimal(38, 12))
-            else 1.0 / order_lines.order_line_count
-        end as net_weight,
+            when order_lines.order_line_id is null then 1
+            when order_lines.order_net_amount <> 0 then order_lines.net_amount
+            else 1
+        end as net_part,
         case
-            when order_lines.order_line_id is null then 1.0
-            when order_lines.order_cost_amount <> 0
-                then
-                    cast(order_lines.standard_cost_amount as decimal(38, 12))
-                    / cast(order_lines.order_cost_amount as decimal(38, 12))
-            when order_lines.order_net_amount <> 0
-                then
-                    cast(order_lines.net_amount as decimal(38, 12))
-                    / cast(order_lines.order_net_amount as decimal(38, 12))
-            else 1.0 / order_lines.order_line_count
-        end as cost_weight
+            when order_lines.order_line_id is null then 1
+            when order_lines.order_net_amount <> 0 then order_lines.order_net_amount
+            else order_lines.order_line_count
+        end as net_whole,
+        case
+            when order_lines.order_line_id is null then 1
+            when order_lines.order_cost_amount <> 0 then order_lines.standard_cost_amount
+            when order_lines.order_net_amount <> 0 then order_lines.net_amount
+            else 1
+        end as cost_part,
+        case
+            when order_lines.order_line_id is null then 1
+            when order_lines.order_cost_amount <> 0 then order_lines.order_cost_amount
+            when order_lines.order_net_amount <> 0 then order_lines.order_net_amount
+            else order_lines.order_line_count
+        end as cost_whole
     from invoice_lines
     left join order_lines
         on
@@ -76,10 +80,10 @@ rounded as (
 
     select
         *,
-        round(net_amount * net_weight, 2) as net_share,
-        round(tax_amount * net_weight, 2) as tax_share,
-        round(gross_amount * net_weight, 2) as gross_share,
-        round(cost_amount * cost_weight, 2) as cost_share
+        {{ divide_rounded('net_amount * net_part', 'net_whole') }} as net_share,
+        {{ divide_rounded('tax_amount * net_part', 'net_whole') }} as tax_share,
+        {{ divide_rounded('gross_amount * net_part', 'net_whole') }} as gross_share,
+        {{ divide_rounded('cost_amount * cost_part', 'cost_whole') }} as cost_share
     from weighted
 
 ),
