@@ -9,8 +9,14 @@
     cast it to the column's type as usual. -#}
 {% macro divide_rounded(numerator, denominator, scale=2, input_scale=4) -%}
     {%- set factor = 10 ** input_scale -%}
-    {%- set n = tandem_whole_number("round((" ~ numerator ~ ") * " ~ factor ~ ")") -%}
-    {%- set d = tandem_whole_number("round((" ~ denominator ~ ") * " ~ factor ~ ")") -%}
+    {#- widened first: yuan amounts times 10^input_scale overflow a decimal(18, x) -#}
+    {%- set wide = "decimal(38, " ~ (input_scale + 2) ~ ")" -%}
+    {%- set n = tandem_whole_number(
+        "round(cast((" ~ numerator ~ ") as " ~ wide ~ ") * " ~ factor ~ ")"
+    ) -%}
+    {%- set d = tandem_whole_number(
+        "round(cast((" ~ denominator ~ ") as " ~ wide ~ ") * " ~ factor ~ ")"
+    ) -%}
     case
         when {{ d }} = 0 then null
         else
