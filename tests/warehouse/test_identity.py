@@ -64,10 +64,13 @@ class Warehouse:
 
 
 def run_dbt(settings: TandemSettings, target: Path, *args: str) -> subprocess.CompletedProcess:
+    # cautious: other areas' relationship tests to dim_customer wait for their own marts
+    cautious = ["--indirect-selection", "cautious"] if args[0] == "build" else []
     completed = subprocess.run(
         [
             str(DBT),
             *args,
+            *cautious,
             "--project-dir",
             str(DBT_PROJECT_DIR),
             "--profiles-dir",
