@@ -9,13 +9,15 @@
     cast it to the column's type as usual. -#}
 {% macro divide_rounded(numerator, denominator, scale=2, input_scale=4) -%}
     {%- set factor = 10 ** input_scale -%}
-    {#- widened first: yuan amounts times 10^input_scale overflow a decimal(18, x) -#}
-    {%- set wide = "decimal(38, " ~ (input_scale + 2) ~ ")" -%}
+    {#- widened first: yuan amounts times 10^input_scale overflow a decimal(18, x). The cast to
+        input_scale decimals rounds (half away from zero on both engines), so the product is a
+        whole number and needs no round(), which cost DuckDB half the macro's time. -#}
+    {%- set wide = "decimal(38, " ~ input_scale ~ ")" -%}
     {%- set n = tandem_whole_number(
-        "round(cast((" ~ numerator ~ ") as " ~ wide ~ ") * " ~ factor ~ ")"
+        "cast((" ~ numerator ~ ") as " ~ wide ~ ") * " ~ factor
     ) -%}
     {%- set d = tandem_whole_number(
-        "round(cast((" ~ denominator ~ ") as " ~ wide ~ ") * " ~ factor ~ ")"
+        "cast((" ~ denominator ~ ") as " ~ wide ~ ") * " ~ factor
     ) -%}
     case
         when {{ d }} = 0 then null
