@@ -186,6 +186,22 @@ def raw_sql(params: dict[str, Any]) -> dict[str, Any]:
     return execute_manifest(Path(params["manifest"]), Path(params["database"]))
 
 
+@task("model_sql")
+def model_sql(params: dict[str, Any]) -> dict[str, Any]:
+    """Build one model from its compiled SQL in the manifest, as dbt's table materialization."""
+    from bench.raw_sql import execute_model
+
+    return execute_model(Path(params["manifest"]), Path(params["database"]), params["model"])
+
+
+@task("pandas_customer_360")
+def pandas_customer_360(params: dict[str, Any]) -> dict[str, Any]:
+    """The customer 360 the notebook way: inputs into pandas, then groupby and merge."""
+    from bench.pandas_notebook import run
+
+    return run(Path(params["database"]))
+
+
 @task("postgres_mirror")
 def postgres_mirror(params: dict[str, Any]) -> dict[str, Any]:
     """Copy the raw tables of a DuckDB build file into the PostgreSQL server of ``pg``."""

@@ -2,8 +2,8 @@
 
 A ratio runs its numerator and its denominator alternately (A, B, A, B, ...) so a change in the
 machine's load hits both sides alike; its value is the median of the paired ratios of wall time,
-with their min and max as the spread. Comparisons that need parts later issues bring (RFM and
-customer 360) are registered as not available yet.
+with their min and max as the spread. A comparison that needs a part a later issue brings (the
+RFM model) is registered as not available yet.
 """
 
 from __future__ import annotations
@@ -293,6 +293,65 @@ def measure_duckdb_vs_postgres(ctx: BenchContext) -> RatioResult:
     )
 
 
+# --- the customer 360: Tandem's SQL vs a pandas notebook ----------------------------------
+
+
+def measure_customer360_vs_pandas(ctx: BenchContext) -> RatioResult:
+    """``rpt_customer_360`` in pandas (``bench.pandas_notebook``) vs its compiled SQL in DuckDB.
+
+    Both sides start from the same built warehouse (a copy of the stage's build file) and the
+    same inputs: the marts and intermediate tables the model reads. The Tandem side rebuilds
+    the table from the SQL dbt compiled for it (what the pipeline executes for this model); the
+    pandas side reads those inputs into DataFrames, then filters, groups and merges them, as an
+    analyst's notebook would, its load and compute seconds kept apart in ``extra``. The first
+    pair is a warm-up, not counted, so both sides read a file already in the page cache.
+    """
+    home = ctx.work / "ratio-customer360"
+    settings = ctx.settings(home)
+    reset_warehouse(settings)
+    copy_database(ctx.settings().build_db, settings.build_db)
+    target, logs = home / "dbt_target", home / "dbt_logs"
+    env = ctx.env(home)
+    measure_child(
+        dbt_command("compile", target, logs, "--select", "rpt_customer_360"),
+        env,
+        REPO_ROOT,
+        home / "compile.log",
+    )
+    sql_params = {
+        "manifest": str(target / "manifest.json"),
+        "database": str(settings.build_db),
+        "model": "rpt_customer_360",
+    }
+    pandas_params = {"database": str(settings.build_db)}
+    pandas_runs, sql_runs, pandas_parts, sql_rows = [], [], [], None
+    for repetition in range(ctx.repeat + 1):
+        counted = repetition > 0
+        if counted:
+            ctx.say(f"  customer 360, pandas vs Tandem: repetition {repetition}/{ctx.repeat}")
+        pandas_run, pandas_out = ctx.run_task(
+            "pandas_customer_360", pandas_params, home=home, label="pandas_360"
+        )
+        sql_run, sql_out = ctx.run_task("model_sql", sql_params, home=home, label="sql_360")
+        if counted:
+            pandas_runs.append(pandas_run)
+            sql_runs.append(sql_run)
+            pandas_parts.append(pandas_out)
+            sql_rows = sql_out["rows"]
+    last = pandas_parts[-1]
+    return RatioResult(
+        pandas_runs,
+        sql_runs,
+        {
+            "customers": sql_rows,
+            "pandas_rows": last["rows"],
+            "input_rows": last["input_rows"],
+            "pandas_load_seconds": [part["load_seconds"] for part in pandas_parts],
+            "pandas_compute_seconds": [part["compute_seconds"] for part in pandas_parts],
+        },
+    )
+
+
 def server_cpu_seconds(cluster: Path) -> float:
     """CPU seconds the PostgreSQL server of ``cluster`` has used so far, backends included.
 
@@ -359,6 +418,6 @@ RATIOS: list[Ratio] = [
         "pandas",
         "Tandem",
         needs="dbt_build",
-        unavailable=f"{NOT_YET}: the customer 360 mart comes with a later issue",
+        measure=measure_customer360_vs_pandas,
     ),
 ]

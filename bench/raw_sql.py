@@ -121,3 +121,30 @@ def execute_manifest(manifest_path: Path, database: Path) -> dict[str, Any]:
     outcome["steps"] = len(steps)
     outcome["sql_seconds"] = round(time.perf_counter() - started, 3)
     return outcome
+
+
+def execute_model(manifest_path: Path, database: Path, model: str) -> dict[str, Any]:
+    """(Re)build the single model ``model`` from its compiled SQL in the manifest.
+
+    Its inputs must already exist in ``database``. Returns the rows written and the seconds the
+    statements took (connection open and close included).
+    """
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    nodes = [
+        node
+        for node in manifest["nodes"].values()
+        if node.get("resource_type") == "model" and node.get("name") == model
+    ]
+    if not nodes or not nodes[0].get("compiled_code"):
+        raise ValueError(f"{manifest_path} holds no compiled SQL for {model}: compile it first")
+    node = nodes[0]
+    step = SqlStep(node["unique_id"], "table", node["relation_name"], node["compiled_code"])
+    started = time.perf_counter()
+    con = duckdb.connect(str(database))
+    try:
+        for sql in statements(step):
+            con.execute(sql)
+        rows = con.execute(f"select count(*) from {step.relation}").fetchall()[0][0]
+    finally:
+        con.close()
+    return {"rows": int(rows), "seconds": round(time.perf_counter() - started, 3)}

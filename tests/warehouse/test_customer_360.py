@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import duckdb
 import pytest
 
 from tests.warehouse.conftest import TinyWarehouse
@@ -233,3 +234,40 @@ def test_receivables_and_source_records_add_up(tiny_warehouse: TinyWarehouse) ->
     assert erp == tiny_warehouse.scalar(
         "select count(distinct customer_code) from raw_erp.customers"
     )
+
+
+def test_the_benchmarks_pandas_notebook_computes_the_same_customer_360(
+    tiny_warehouse: TinyWarehouse,
+) -> None:
+    # bench/ compares this mart's SQL with a pandas notebook doing the same work; the ratio only
+    # means something if both compute the same table
+    import pandas as pd
+
+    from bench.pandas_notebook import customer_360, load_inputs
+
+    notebook = customer_360(load_inputs(tiny_warehouse.settings.serving_db)).set_index(
+        "customer_key"
+    )
+    con = duckdb.connect(str(tiny_warehouse.settings.serving_db), read_only=True)
+    try:
+        mart = con.sql(f"select * from {C360}").df().set_index("customer_key")
+    finally:
+        con.close()
+    assert sorted(notebook.index) == sorted(mart.index)
+    assert set(mart.columns) <= set(notebook.columns)
+    notebook = notebook.loc[mart.index]
+    mismatches = {}
+    for column in mart.columns:
+        ours, theirs = mart[column], notebook[column]
+        if pd.api.types.is_numeric_dtype(ours) and not pd.api.types.is_bool_dtype(ours):
+            # money is float in the notebook: a cent of rounding is allowed, counts stay exact
+            differs = (ours.astype(float) - theirs.astype(float)).abs() > 0.011
+        else:
+            if "date" in column:
+                ours, theirs = pd.to_datetime(ours), pd.to_datetime(theirs)
+            differs = ours != theirs
+        differs &= ~(ours.isna() & theirs.isna())
+        if differs.any():
+            mismatches[column] = int(differs.sum())
+    assert mismatches == {}
+    assert notebook["order_count"].sum() == mart["order_count"].sum() > 0
