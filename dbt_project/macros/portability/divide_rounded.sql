@@ -19,6 +19,23 @@
     {%- set d = tandem_whole_number(
         "cast((" ~ denominator ~ ") as " ~ wide ~ ") * " ~ factor
     ) -%}
+    {{ whole_quotient_rounded(n, d, scale) }}
+{%- endmacro %}
+
+{#- amount * part / whole rounded to the fen, where all three are money (at most 2 decimals):
+    the pro-rata share of an amount. Equal to divide_rounded('amount * part', 'whole'), but each
+    operand becomes whole fen as a bigint first and only their product is widened, which DuckDB
+    does about three times faster than scaling a decimal(38) product. -#}
+{% macro money_share(amount, part, whole) -%}
+    {%- set n = tandem_whole_number("cast((" ~ amount ~ ") * 100 as bigint)")
+        ~ " * cast((" ~ part ~ ") * 100 as bigint)" -%}
+    {%- set d = tandem_whole_number("cast((" ~ whole ~ ") * 100 as bigint)") ~ " * 100" -%}
+    {{ whole_quotient_rounded(n, d, 2) }}
+{%- endmacro %}
+
+{#- n / d rounded half away from zero to `scale` decimals, for whole-number expressions n and d
+    (of tandem_whole_number's type); null when d is 0 or null. -#}
+{% macro whole_quotient_rounded(n, d, scale) -%}
     case
         when {{ d }} = 0 then null
         else

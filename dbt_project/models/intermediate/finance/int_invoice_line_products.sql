@@ -44,7 +44,7 @@ weighted as (
         order_lines.order_line_id,
         order_lines.product_code,
         coalesce(order_lines.reverse_line_rank, 1) as reverse_line_rank,
-        -- each share is amount * part / whole, divided exactly (divide_rounded): a weight
+        -- each share is amount * part / whole, divided exactly (money_share): a weight
         -- computed first would be a double on DuckDB and land a cent away from PostgreSQL
         case
             when order_lines.order_line_id is null then 1
@@ -80,10 +80,10 @@ rounded as (
 
     select
         *,
-        {{ divide_rounded('net_amount * net_part', 'net_whole') }} as net_share,
-        {{ divide_rounded('tax_amount * net_part', 'net_whole') }} as tax_share,
-        {{ divide_rounded('gross_amount * net_part', 'net_whole') }} as gross_share,
-        {{ divide_rounded('cost_amount * cost_part', 'cost_whole') }} as cost_share
+        {{ money_share('net_amount', 'net_part', 'net_whole') }} as net_share,
+        {{ money_share('tax_amount', 'net_part', 'net_whole') }} as tax_share,
+        {{ money_share('gross_amount', 'net_part', 'net_whole') }} as gross_share,
+        {{ money_share('cost_amount', 'cost_part', 'cost_whole') }} as cost_share
     from weighted
 
 ),
