@@ -13,9 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import re
-import subprocess
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,9 +25,9 @@ import pytest
 
 from ingestion.landing import land_directory
 from ingestion.simulator import generate
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
+from orchestration.settings import TandemSettings
+from tests.warehouse.dbt_cli import dbt_env, run_dbt
 
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 SEED = 42
 AS_OF = dt.date(2026, 6, 30)
 GAP_DAYS = 7  # the documented default of the dbt var order_to_cash_gap_days
@@ -78,33 +76,6 @@ class Warehouse:
             con.close()
 
 
-def run_dbt(
-    settings: TandemSettings, target: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    completed = subprocess.run(
-        [
-            str(DBT),
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, **settings.tool_env(), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout[-4000:]
-    return completed
-
-
 def repair_truncated(source: Path, target: Path) -> None:
     """Copy a file without its unfinished last line (what a re-export would deliver)."""
     data = source.read_bytes()
@@ -138,7 +109,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     # staging and identity are tested in their own modules; cautious selection leaves out the
     # tests that also read a model outside the selection
     run_dbt(
-        settings,
+        dbt_env(settings, **env),
         target,
         "build",
         "--indirect-selection",
@@ -150,7 +121,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         "resource_type:unit_test,path:models/staging",
         "resource_type:test,path:models/intermediate/identity",
         "resource_type:unit_test,path:models/intermediate/identity",
-        env=env,
+        timeout=300,
     )
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
     return Warehouse(settings.build_db, extracts, results, settings, target)

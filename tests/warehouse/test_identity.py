@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +28,9 @@ from models_ml.identity import (
     score_record_pairs,
     write_match_pairs,
 )
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
+from orchestration.settings import TandemSettings
+from tests.warehouse.dbt_cli import dbt_env, run_dbt
 
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 SEED = 42
 FIELDS = ("name", "phone", "email", "address", "region", "tax_id")
 # measured on tiny (seed 42): every link right; the misses are other_contact duplicates (new
@@ -60,35 +59,13 @@ class Warehouse:
         return self.rows(sql)[0][0]
 
     def dbt(self, *args: str) -> subprocess.CompletedProcess:
-        return run_dbt(self.settings, self.target, *args)
+        return identity_dbt(self.settings, self.target, *args)
 
 
-def run_dbt(settings: TandemSettings, target: Path, *args: str) -> subprocess.CompletedProcess:
+def identity_dbt(settings: TandemSettings, target: Path, *args: str) -> subprocess.CompletedProcess:
     # cautious: other areas' relationship tests to dim_customer wait for their own marts
     cautious = ["--indirect-selection", "cautious"] if args[0] == "build" else []
-    completed = subprocess.run(
-        [
-            str(DBT),
-            *args,
-            *cautious,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, **settings.tool_env()},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout[-4000:]
-    return completed
+    return run_dbt(dbt_env(settings), target, *args, *cautious)
 
 
 def score_into_build_file(settings: TandemSettings) -> None:
@@ -109,9 +86,9 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     land_directory(settings.build_db, extracts, quarantine_dir=tmp / "quarantine")
     target = tmp / "dbt_target"
     # staging's own tests run in test_staging.py: phase 1 only builds what identity needs
-    run_dbt(settings, target, "run", "--select", "+int_identity__records")
+    identity_dbt(settings, target, "run", "--select", "+int_identity__records")
     score_into_build_file(settings)
-    run_dbt(settings, target, "build", "--select", PHASE_2_IDENTITY)
+    identity_dbt(settings, target, "build", "--select", PHASE_2_IDENTITY)
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
     return Warehouse(settings, extracts, target, results)
 

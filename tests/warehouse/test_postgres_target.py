@@ -36,10 +36,10 @@ from ingestion.simulator import generate
 from orchestration.postgres_mirror import MirrorReport, connect, mirror_to_postgres
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
 from tests.services.postgres import PostgresServer, running_server
+from tests.warehouse.dbt_cli import run_dbt
 
 pytestmark = pytest.mark.slow
 
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 SEED = 42
 AS_OF = "2026-10-31"  # the end of the sample period; both builds see the same as-of date
 DOUBLE_TOLERANCE = 1e-9
@@ -232,31 +232,10 @@ def columns_of(cursor, schema: str, name: str, placeholder: str = "%s") -> list:
     return columns
 
 
-def run_dbt(env: dict[str, str], target: Path, *args: str, check: bool = True) -> float:
+def timed_dbt(env: dict[str, str], target: Path, *args: str, check: bool = True) -> float:
     """Run the dbt CLI on the project; return its wall seconds (``check``: fail on an error)."""
     started = time.perf_counter()
-    completed = subprocess.run(
-        [
-            str(DBT),
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if check:
-        assert completed.returncode == 0, f"dbt {' '.join(args)}:\n{completed.stdout[-4000:]}"
+    run_dbt(env, target, *args, check=check)
     return round(time.perf_counter() - started, 2)
 
 
@@ -299,14 +278,14 @@ def build_duckdb(env: dict[str, str], target: Path, build_db: Path) -> float:
     """
     sources = identity_sources()
     if not sources:
-        return run_dbt(env, target, *WITHOUT_TESTS)
+        return timed_dbt(env, target, *WITHOUT_TESTS)
     started = time.perf_counter()
     step = identity_step()
     if step is not None:
         downstream = [f"source:{name}+" for name in sources]
-        run_dbt(env, target, *WITHOUT_TESTS, "--exclude", *downstream)
+        timed_dbt(env, target, *WITHOUT_TESTS, "--exclude", *downstream)
         step(build_db)
-        run_dbt(env, target, *WITHOUT_TESTS, "--select", *downstream)
+        timed_dbt(env, target, *WITHOUT_TESTS, "--select", *downstream)
         return round(time.perf_counter() - started, 2)
     completed = subprocess.run(
         [sys.executable, "-m", "orchestration.cli", "build"],
@@ -350,7 +329,7 @@ def targets(tmp_path_factory: pytest.TempPathFactory, pg_server: PostgresServer)
     # reported by the tests below, and every model that did build is still compared.
     pg_target, results = tmp / "postgres_target", []
     for step, args in (("postgres build", WITHOUT_TESTS), ("postgres tests", ("test",))):
-        seconds[step] = run_dbt(env, pg_target, *args, "--target", "postgres", check=False)
+        seconds[step] = timed_dbt(env, pg_target, *args, "--target", "postgres", check=False)
         run_results = json.loads((pg_target / "run_results.json").read_text(encoding="utf-8"))
         results += run_results["results"]
     manifest = json.loads((pg_target / "manifest.json").read_text(encoding="utf-8"))

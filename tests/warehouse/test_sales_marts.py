@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -23,9 +21,9 @@ import pytest
 
 from ingestion.landing import land_directory
 from ingestion.simulator import generate
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
+from orchestration.settings import TandemSettings
+from tests.warehouse.dbt_cli import dbt_env, run_dbt
 
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 SEED = 42
 AS_OF = dt.date(2025, 9, 30)
 STUCK_DAYS = 60
@@ -74,33 +72,13 @@ class Warehouse:
             con.close()
 
 
-def run_dbt(
+def sales_dbt(
     settings: TandemSettings, target: Path, extra_env: dict[str, str], *args: str
 ) -> list[dict]:
-    env = {**os.environ, **settings.tool_env()}
+    env = dbt_env(settings)
     env.pop("TANDEM_AS_OF_DATE", None)  # only what the caller passes counts
     env.update(extra_env)
-    completed = subprocess.run(
-        [
-            str(DBT),
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout[-4000:]
+    run_dbt(env, target, *args, timeout=300)
     return json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
 
 
@@ -131,7 +109,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         for kind in ("test", "unit_test")
         for layer in ("staging", "intermediate/identity")
     ]
-    results = run_dbt(
+    results = sales_dbt(
         settings,
         target,
         explicit_env,
@@ -150,7 +128,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     explicit = snapshot(settings.build_db)
 
     # nothing configured: the documented defaults
-    results += run_dbt(settings, target, {}, "run", "--select", "int_as_of_date", *SALES)
+    results += sales_dbt(settings, target, {}, "run", "--select", "int_as_of_date", *SALES)
     default = snapshot(settings.build_db)
     return Warehouse(settings.build_db, extracts, extracts / "truth", results, explicit, default)
 

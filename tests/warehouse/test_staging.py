@@ -12,9 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,9 +24,9 @@ import pytest
 
 from ingestion.landing import land_directory
 from ingestion.simulator import generate
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
+from orchestration.settings import TandemSettings
+from tests.warehouse.dbt_cli import dbt_env, run_dbt
 
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 SEED = 42
 RESENT_CUSTOMER_FILE = "crm/wk_crm_customer.csv"
 RECEIPTS_FILE = "erp/receipts.csv"
@@ -91,32 +89,6 @@ class Warehouse:
         return self.rows(sql)[0][0]
 
 
-def run_dbt(settings: TandemSettings, target: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [
-        str(DBT),
-        *args,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(target),
-    ]
-    completed = subprocess.run(
-        command,
-        cwd=REPO_ROOT,
-        env={**os.environ, **settings.tool_env()},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout[-4000:]
-    return completed
-
-
 def soft_delete_one_customer(source: Path, target: Path) -> int:
     """Copy the CRM customers file with the first normal customer set to status 3 (deleted)."""
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -152,7 +124,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
 
     # a raw table that never landed still builds: staging gives an empty, typed view
     target = tmp / "dbt_target"
-    run_dbt(settings, target, "run", "--select", "stg_erp__receipts")
+    run_dbt(dbt_env(settings), target, "run", "--select", "stg_erp__receipts", timeout=300)
     con = duckdb.connect(str(settings.build_db), read_only=True)
     try:
         before = con.execute("select count(*) from staging.stg_erp__receipts").fetchall()[0][0]
@@ -174,7 +146,16 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     }
 
     # cautious: a mart's relationship test to a staging model waits for the mart's build
-    run_dbt(settings, target, "build", "--select", "staging", "--indirect-selection", "cautious")
+    run_dbt(
+        dbt_env(settings),
+        target,
+        "build",
+        "--select",
+        "staging",
+        "--indirect-selection",
+        "cautious",
+        timeout=300,
+    )
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
     return Warehouse(settings.build_db, extracts, extracts / "truth", results, before, customer_id)
 
