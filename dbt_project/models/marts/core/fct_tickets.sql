@@ -49,9 +49,9 @@ final as (
         cast(timed.created_at as date) as ticket_date,
         cast(timed.first_response_at as timestamp) as first_response_at,
         cast(timed.resolved_at as timestamp) as resolved_at,
-        cast({{ rounded_ratio('timed.first_response_seconds', 3600, 2) }} as decimal(18, 2))
+        cast({{ divide_rounded('timed.first_response_seconds', 3600, 2) }} as decimal(18, 2))
             as first_response_hours,
-        cast({{ rounded_ratio('timed.resolution_seconds', 3600, 2) }} as decimal(18, 2))
+        cast({{ divide_rounded('timed.resolution_seconds', 3600, 2) }} as decimal(18, 2))
             as resolution_hours,
         cast(
             case

@@ -81,18 +81,18 @@ final as (
         cast(per_stage.won_count as bigint) as won_count,
         cast(per_stage.open_count as bigint) as open_count,
         cast(
-            {{ rounded_ratio('per_stage.advanced_count', 'per_stage.entered_count', 4) }}
+            {{ divide_rounded('per_stage.advanced_count', 'per_stage.entered_count', 4) }}
             as decimal(9, 4)
         ) as advance_rate,
         cast(
-            {{ rounded_ratio('per_stage.won_count', 'per_stage.entered_count', 4) }}
+            {{ divide_rounded('per_stage.won_count', 'per_stage.entered_count', 4) }}
             as decimal(9, 4)
         ) as win_rate_from_stage,
         cast(per_stage.completed_stay_count as bigint) as completed_stay_count,
         cast(
             case
                 when per_stage.completed_stay_count > 0
-                    then {{ rounded_ratio('per_stage.total_days_in_stage',
+                    then {{ divide_rounded('per_stage.total_days_in_stage',
                                           'per_stage.completed_stay_count', 1) }}
             end as decimal(10, 1)
         ) as avg_days_in_stage,

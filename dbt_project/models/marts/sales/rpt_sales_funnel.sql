@@ -87,21 +87,21 @@ final as (
         cast(
             case
                 when with_previous.previous_count > 0
-                    then {{ rounded_ratio('with_previous.reached_count',
+                    then {{ divide_rounded('with_previous.reached_count',
                                           'with_previous.previous_count', 4) }}
             end as decimal(9, 4)
         ) as conversion_from_previous,
         cast(
             case
                 when with_previous.lead_count > 0
-                    then {{ rounded_ratio('with_previous.reached_count',
+                    then {{ divide_rounded('with_previous.reached_count',
                                           'with_previous.lead_count', 4) }}
             end as decimal(9, 4)
         ) as conversion_from_lead,
         cast(
             case
                 when with_previous.timed_count > 0
-                    then {{ rounded_ratio('with_previous.total_days_from_previous',
+                    then {{ divide_rounded('with_previous.total_days_from_previous',
                                           'with_previous.timed_count', 1) }}
             end as decimal(10, 1)
         ) as avg_days_from_previous,

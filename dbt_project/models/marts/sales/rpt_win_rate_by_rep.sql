@@ -40,7 +40,7 @@ final as (
         cast(
             case
                 when won_count + lost_count > 0
-                    then {{ rounded_ratio('won_count', 'won_count + lost_count', 4) }}
+                    then {{ divide_rounded('won_count', 'won_count + lost_count', 4) }}
             end as decimal(9, 4)
         ) as win_rate,
         cast(won_amount_gross as decimal(18, 2)) as won_amount_gross,
