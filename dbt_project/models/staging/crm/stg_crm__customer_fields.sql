@@ -29,7 +29,7 @@ pivoted as (
         count(*) as field_count,
         max(_loaded_at) as loaded_at
     from latest
-    group by 1
+    group by batch_id
 
 ),
 
