@@ -23,7 +23,7 @@ from bench.context import BenchContext, link_tree, reset_warehouse
 from bench.measure import ChildFailed, Measurement, measure_child
 from bench.stages import NOT_YET
 from orchestration.dbt_manifest import dbt_executable
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,15 @@ def copy_database(source: Path, target: Path) -> None:
         shutil.copyfile(wal, target.with_name(target.name + ".wal"))
 
 
+def scratch_warehouse(ctx: BenchContext, name: str) -> tuple[Path, TandemSettings]:
+    """A fresh TANDEM_HOME ``ctx.work / name`` holding a copy of the stage home's build file."""
+    home = ctx.work / name
+    settings = ctx.settings(home)
+    reset_warehouse(settings)
+    copy_database(ctx.settings().build_db, settings.build_db)
+    return home, settings
+
+
 # --- dbt build vs the same SQL straight in DuckDB ---------------------------------------------
 
 
@@ -100,10 +109,7 @@ def dbt_command(verb: str, target_path: Path, log_path: Path, *extra: str) -> li
 
 def measure_dbt_vs_raw_sql(ctx: BenchContext) -> RatioResult:
     """`dbt build` vs executing its compiled SQL directly, on a copy of the landed raw data."""
-    home = ctx.work / "ratio-dbt"
-    settings = ctx.settings(home)
-    reset_warehouse(settings)
-    copy_database(ctx.settings().build_db, settings.build_db)
+    home, settings = scratch_warehouse(ctx, "ratio-dbt")
     target, logs = home / "dbt_target", home / "dbt_logs"
     env = ctx.env(home)
     # Warm-up parse (unmeasured): every later `dbt build` starts from a partial-parse state, as
@@ -231,10 +237,7 @@ def measure_duckdb_vs_postgres(ctx: BenchContext) -> RatioResult:
     # imported here: only this comparison needs the server script
     from tests.services.postgres import PostgresServerError, start_server
 
-    home = ctx.work / "ratio-postgres"
-    settings = ctx.settings(home)
-    reset_warehouse(settings)
-    copy_database(ctx.settings().build_db, settings.build_db)
+    home, settings = scratch_warehouse(ctx, "ratio-postgres")
     try:
         server = start_server()
     except PostgresServerError as error:
@@ -306,10 +309,7 @@ def measure_customer360_vs_pandas(ctx: BenchContext) -> RatioResult:
     analyst's notebook would, its load and compute seconds kept apart in ``extra``. The first
     pair is a warm-up, not counted, so both sides read a file already in the page cache.
     """
-    home = ctx.work / "ratio-customer360"
-    settings = ctx.settings(home)
-    reset_warehouse(settings)
-    copy_database(ctx.settings().build_db, settings.build_db)
+    home, settings = scratch_warehouse(ctx, "ratio-customer360")
     target, logs = home / "dbt_target", home / "dbt_logs"
     env = ctx.env(home)
     measure_child(
