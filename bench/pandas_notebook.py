@@ -1,11 +1,12 @@
-"""Tandem's customer 360, written the way an analyst would write it in a pandas notebook.
+"""Tandem's customer 360 and RFM, written the way an analyst would write them in a pandas notebook.
 
-This is the other side of the ``customer360_pandas_speedup`` ratio: the same inputs the
-``rpt_customer_360`` mart reads (the core facts, the receivables and payment-delay marts, the
-opportunity states, contacts and the identity key map), pulled out of the warehouse into
-DataFrames, then filtered, grouped and merged into one row per golden customer with the same
-columns and the same rules. Money is float, as it is in a notebook; the comparison test allows
-for that (a cent per customer) and checks every count and date exactly.
+This is the other side of the ``customer360_pandas_speedup`` and ``rfm_pandas_speedup`` ratios:
+the same inputs the ``rpt_customer_360`` mart reads (the core facts, the receivables and
+payment-delay marts, the opportunity states, contacts and the identity key map), or the order
+lines and as-of date ``models_ml.rfm`` reads, pulled out of the warehouse into DataFrames, then
+filtered, grouped, ranked and merged into one row per golden customer with the same columns and
+the same rules. Money is float, as it is in a notebook; the comparison tests allow for that (a
+cent per customer) and check every count, date, score and segment exactly.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+
+from models_ml.rfm_segments import SCORES, SEGMENT_GRID, WINDOW_DAYS
 
 # the columns each input contributes (an analyst selects what the computation needs)
 INPUTS: dict[str, tuple[str, list[str]]] = {
@@ -80,12 +83,18 @@ INPUTS: dict[str, tuple[str, list[str]]] = {
 }
 
 
-def load_inputs(database: Path) -> dict[str, pd.DataFrame]:
+# what the RFM notebook reads
+RFM_INPUTS = {name: INPUTS[name] for name in ("as_of", "order_lines")}
+
+
+def load_inputs(
+    database: Path, inputs: dict[str, tuple[str, list[str]]] = INPUTS
+) -> dict[str, pd.DataFrame]:
     """Read every input table into pandas (the notebook's first cell)."""
     with duckdb.connect(str(database), read_only=True) as con:
         return {
             name: con.sql(f"select {', '.join(columns)} from {table}").df()
-            for name, (table, columns) in INPUTS.items()
+            for name, (table, columns) in inputs.items()
         }
 
 
@@ -249,18 +258,71 @@ def customer_360(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     )
 
 
-def run(database: Path) -> dict[str, Any]:
+def rfm(frames: dict[str, pd.DataFrame], window_days: int = WINDOW_DAYS) -> pd.DataFrame:
+    """One row per golden customer with an approved order, as ``models_ml.rfm`` scores it."""
+    as_of = pd.Timestamp(frames["as_of"]["as_of_date"].iloc[0])
+    window_start = as_of - pd.Timedelta(days=window_days)
+    lines = frames["order_lines"]
+    lines = lines[
+        lines["is_approved"] & (lines["order_date"] <= as_of) & lines["customer_key"].notna()
+    ]
+    orders = lines.groupby(["customer_key", "order_id", "order_date"], as_index=False)[
+        "net_amount"
+    ].sum()
+    in_window = orders["order_date"] > window_start
+    customers = (
+        orders.assign(
+            window_order=in_window.astype(int),
+            window_amount=orders["net_amount"].where(in_window, 0.0),
+        )
+        .groupby("customer_key")
+        .agg(
+            first_order_date=("order_date", "min"),
+            last_order_date=("order_date", "max"),
+            lifetime_orders=("order_id", "size"),
+            frequency=("window_order", "sum"),
+            monetary=("window_amount", "sum"),
+        )
+        .reset_index()
+    )
+    customers["monetary"] = customers["monetary"].round(2)
+    customers["recency_days"] = (as_of - customers["last_order_date"]).dt.days
+    count = len(customers)
+
+    def quintile(values: pd.Series) -> pd.Series:
+        return (1 + (values.rank(method="min") - 1) * SCORES // count).astype(int)
+
+    customers["r_score"] = quintile(-customers["recency_days"])
+    customers["f_score"] = quintile(customers["frequency"])
+    customers["m_score"] = quintile(customers["monetary"])
+    customers["fm_score"] = (customers["f_score"] + customers["m_score"] + 1) // 2
+    grid = pd.DataFrame(
+        [
+            (r_score, fm_score + 1, segment)
+            for r_score, row in SEGMENT_GRID.items()
+            for fm_score, segment in enumerate(row)
+        ],
+        columns=["r_score", "fm_score", "segment"],
+    )
+    customers = customers.merge(grid, on=["r_score", "fm_score"], how="left")
+    customers["as_of_date"] = as_of
+    return customers
+
+
+NOTEBOOKS = {"customer_360": (INPUTS, customer_360), "rfm": (RFM_INPUTS, rfm)}
+
+
+def run(database: Path, notebook: str = "customer_360") -> dict[str, Any]:
     """Load, compute and summarise; the seconds of each part for the benchmark's record."""
+    inputs, compute = NOTEBOOKS[notebook]
     started = time.perf_counter()
-    frames = load_inputs(database)
+    frames = load_inputs(database, inputs)
     loaded = time.perf_counter()
-    result = customer_360(frames)
+    result = compute(frames)
     done = time.perf_counter()
     return {
         "rows": len(result),
         "input_rows": sum(len(frame) for frame in frames.values()),
         "load_seconds": round(loaded - started, 3),
         "compute_seconds": round(done - loaded, 3),
-        "lifetime_net_revenue": round(float(result["lifetime_net_revenue"].sum()), 2),
-        "order_count": int(result["order_count"].sum()),
     }

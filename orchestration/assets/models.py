@@ -1,21 +1,16 @@
 """Python model assets downstream of the dbt marts; each writes an ``ml.*`` table."""
 
-import datetime as dt
-
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
+from models_ml import rfm
 from models_ml.revenue_trend import fit_revenue_trend
+from models_ml.warehouse import warehouse_as_of
 from orchestration.assets.warehouse import warehouse_models
 from orchestration.resources import TandemConfig
 
 MODELS_GROUP = "models"
-
-
-def warehouse_as_of(con) -> dt.date:
-    """The as-of date the dbt build used (one row in ``intermediate.int_as_of_date``)."""
-    return con.execute("select as_of_date from intermediate.int_as_of_date").fetchall()[0][0]
 
 
 @dg.asset(
@@ -47,4 +42,37 @@ def ml_revenue_trend(
     context.log.info(f"revenue trend over {trend.height} months: {slope:,.2f} yuan/month")
     return dg.MaterializeResult(
         metadata={"rows": trend.height, "slope_per_month": slope, "as_of": str(as_of)}
+    )
+
+
+@dg.asset(
+    key=dg.AssetKey(["ml_rfm"]),
+    deps=[
+        get_asset_key_for_model([warehouse_models], "fct_order_lines"),
+        get_asset_key_for_model([warehouse_models], "int_as_of_date"),
+    ],
+    group_name=MODELS_GROUP,
+    kinds={"python", "duckdb"},
+)
+def ml_rfm(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """RFM scores and segment of every golden customer with an approved order (``ml.rfm``).
+
+    Recency counts from the last order to the warehouse's as-of date; frequency and monetary
+    value cover the orders of the year before it. Model card: docs/models/rfm.md.
+    """
+    with duckdb.get_connection() as con:
+        as_of = warehouse_as_of(con)
+        scored = rfm.build_rfm(con, as_of)
+    segments = {
+        key: count for key, count in scored.group_by("segment").len().sort("segment").rows()
+    }
+    context.log.info(f"RFM as of {as_of}: {scored.height:,} customers scored, {segments}")
+    return dg.MaterializeResult(
+        metadata={
+            "rows": scored.height,
+            "as_of": str(as_of),
+            "model_version": rfm.MODEL_VERSION,
+            "window_days": rfm.WINDOW_DAYS,
+            "segments": dg.MetadataValue.json(segments),
+        }
     )

@@ -48,6 +48,7 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
         "identity__match_pairs",
         "warehouse_models",
         "ml_revenue_trend",
+        "ml_rfm",
         "serving_warehouse",
     }
     assert all(s["status"] == "success" for s in stages.values())
@@ -56,6 +57,7 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
     assert stages["ml_revenue_trend"]["rows"] == 2  # Jan, Feb 2026
     # three ERP customers and no CRM record: nothing to compare, an empty pairs table
     assert stages["identity__match_pairs"]["rows"] == 0
+    assert stages["ml_rfm"]["rows"] == 0  # invoices but no sales order: nobody to score
     assert all(s["seconds"] >= 0 for s in stages.values())
 
 

@@ -38,6 +38,18 @@ class TinyWarehouse:
     def truth(self) -> Path:
         return self.settings.landing_dir / "truth"
 
+    def true_companies(self) -> str:
+        """SQL: every true company (truth/companies.parquet) with the golden ``customer_key`` its
+        ERP record maps to, one row per company and ERP record."""
+        return f"""
+            select key_map.customer_key, companies.*
+            from '{self.truth}/identity.parquet' as identity
+            join '{self.truth}/companies.parquet' as companies using (true_customer_id)
+            join intermediate.int_customer_key_map as key_map
+                on key_map.source_system = 'erp' and key_map.source_record_id = identity.record_id
+            where identity.system = 'erp'
+        """
+
     def rows(self, sql: str, params: list | None = None) -> list[tuple]:
         """Run ``sql`` on a short-lived read-only connection to the serving file."""
         con = duckdb.connect(str(self.settings.serving_db), read_only=True)

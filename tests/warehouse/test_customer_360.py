@@ -56,19 +56,11 @@ def test_as_of_date_is_the_latest_business_day(tiny_warehouse: TinyWarehouse, as
 def test_lifetime_revenue_and_margin_equal_the_truth(tiny_warehouse: TinyWarehouse) -> None:
     # truth per true customer, summed over the true customers whose ERP record each golden
     # customer holds: exact to the fen whatever identity resolution merged
-    truth = tiny_warehouse.truth
     expected = dict(
         (key, (Decimal(str(round(rev, 2))), Decimal(str(round(margin, 2)))))
         for key, rev, margin in tiny_warehouse.rows(
-            f"""
-            select key_map.customer_key, sum(companies.revenue_net), sum(companies.gross_margin)
-            from '{truth}/identity.parquet' as identity
-            join '{truth}/companies.parquet' as companies using (true_customer_id)
-            join {KEY_MAP} as key_map
-                on key_map.source_system = 'erp' and key_map.source_record_id = identity.record_id
-            where identity.system = 'erp'
-            group by 1
-            """
+            "select customer_key, sum(revenue_net), sum(gross_margin) "
+            f"from ({tiny_warehouse.true_companies()}) group by 1"
         )
     )
     actual = dict(
