@@ -194,12 +194,25 @@ def model_sql(params: dict[str, Any]) -> dict[str, Any]:
     return execute_model(Path(params["manifest"]), Path(params["database"]), params["model"])
 
 
-@task("pandas_customer_360")
-def pandas_customer_360(params: dict[str, Any]) -> dict[str, Any]:
-    """The customer 360 the notebook way: inputs into pandas, then groupby and merge."""
+@task("pandas_notebook")
+def pandas_notebook(params: dict[str, Any]) -> dict[str, Any]:
+    """The customer 360 or RFM the notebook way: inputs into pandas, then groupby and merge."""
     from bench.pandas_notebook import run
 
-    return run(Path(params["database"]))
+    return run(Path(params["database"]), params["notebook"])
+
+
+@task("model_rfm")
+def model_rfm(params: dict[str, Any]) -> dict[str, Any]:
+    """``models_ml.rfm`` as the ``ml_rfm`` asset runs it, on the warehouse's as-of date."""
+    import duckdb
+
+    from models_ml.rfm import build_rfm
+    from models_ml.warehouse import warehouse_as_of
+
+    with duckdb.connect(params["database"]) as con:
+        scored = build_rfm(con, warehouse_as_of(con))
+    return {"rows": scored.height}
 
 
 @task("postgres_mirror")

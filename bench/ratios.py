@@ -2,8 +2,8 @@
 
 A ratio runs its numerator and its denominator alternately (A, B, A, B, ...) so a change in the
 machine's load hits both sides alike; its value is the median of the paired ratios of wall time,
-with their min and max as the spread. A comparison that needs a part a later issue brings (the
-RFM model) is registered as not available yet.
+with their min and max as the spread. A comparison that needs a part a later issue brings is
+registered as not available yet.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import psutil
 
 from bench.context import BenchContext, link_tree, reset_warehouse
 from bench.measure import ChildFailed, Measurement, measure_child
-from bench.stages import NOT_YET
 from orchestration.dbt_manifest import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
 
@@ -299,6 +298,49 @@ def measure_duckdb_vs_postgres(ctx: BenchContext) -> RatioResult:
 # --- the customer 360: Tandem's SQL vs a pandas notebook ----------------------------------
 
 
+def pandas_pairs(
+    ctx: BenchContext,
+    home: Path,
+    title: str,
+    pandas_params: dict[str, Any],
+    tandem: tuple[str, dict[str, Any]],
+) -> RatioResult:
+    """The notebook (task ``pandas_notebook``) and Tandem's task, alternately, on ``home``.
+
+    The first pair is a warm-up, not counted, so both sides read a file already in the page
+    cache. The notebook's load and compute seconds are kept apart in ``extra``.
+    """
+    tandem_task, tandem_params = tandem
+    pandas_runs, tandem_runs, pandas_parts, tandem_rows = [], [], [], None
+    for repetition in range(ctx.repeat + 1):
+        counted = repetition > 0
+        if counted:
+            ctx.say(f"  {title}, pandas vs Tandem: repetition {repetition}/{ctx.repeat}")
+        pandas_run, pandas_out = ctx.run_task(
+            "pandas_notebook", pandas_params, home=home, label=f"pandas_{pandas_params['notebook']}"
+        )
+        tandem_run, tandem_out = ctx.run_task(
+            tandem_task, tandem_params, home=home, label=tandem_task
+        )
+        if counted:
+            pandas_runs.append(pandas_run)
+            tandem_runs.append(tandem_run)
+            pandas_parts.append(pandas_out)
+            tandem_rows = tandem_out["rows"]
+    last = pandas_parts[-1]
+    return RatioResult(
+        pandas_runs,
+        tandem_runs,
+        {
+            "customers": tandem_rows,
+            "pandas_rows": last["rows"],
+            "input_rows": last["input_rows"],
+            "pandas_load_seconds": [part["load_seconds"] for part in pandas_parts],
+            "pandas_compute_seconds": [part["compute_seconds"] for part in pandas_parts],
+        },
+    )
+
+
 def measure_customer360_vs_pandas(ctx: BenchContext) -> RatioResult:
     """``rpt_customer_360`` in pandas (``bench.pandas_notebook``) vs its compiled SQL in DuckDB.
 
@@ -306,15 +348,13 @@ def measure_customer360_vs_pandas(ctx: BenchContext) -> RatioResult:
     same inputs: the marts and intermediate tables the model reads. The Tandem side rebuilds
     the table from the SQL dbt compiled for it (what the pipeline executes for this model); the
     pandas side reads those inputs into DataFrames, then filters, groups and merges them, as an
-    analyst's notebook would, its load and compute seconds kept apart in ``extra``. The first
-    pair is a warm-up, not counted, so both sides read a file already in the page cache.
+    analyst's notebook would.
     """
     home, settings = scratch_warehouse(ctx, "ratio-customer360")
     target, logs = home / "dbt_target", home / "dbt_logs"
-    env = ctx.env(home)
     measure_child(
         dbt_command("compile", target, logs, "--select", "rpt_customer_360"),
-        env,
+        ctx.env(home),
         REPO_ROOT,
         home / "compile.log",
     )
@@ -323,32 +363,30 @@ def measure_customer360_vs_pandas(ctx: BenchContext) -> RatioResult:
         "database": str(settings.build_db),
         "model": "rpt_customer_360",
     }
-    pandas_params = {"database": str(settings.build_db)}
-    pandas_runs, sql_runs, pandas_parts, sql_rows = [], [], [], None
-    for repetition in range(ctx.repeat + 1):
-        counted = repetition > 0
-        if counted:
-            ctx.say(f"  customer 360, pandas vs Tandem: repetition {repetition}/{ctx.repeat}")
-        pandas_run, pandas_out = ctx.run_task(
-            "pandas_customer_360", pandas_params, home=home, label="pandas_360"
-        )
-        sql_run, sql_out = ctx.run_task("model_sql", sql_params, home=home, label="sql_360")
-        if counted:
-            pandas_runs.append(pandas_run)
-            sql_runs.append(sql_run)
-            pandas_parts.append(pandas_out)
-            sql_rows = sql_out["rows"]
-    last = pandas_parts[-1]
-    return RatioResult(
-        pandas_runs,
-        sql_runs,
-        {
-            "customers": sql_rows,
-            "pandas_rows": last["rows"],
-            "input_rows": last["input_rows"],
-            "pandas_load_seconds": [part["load_seconds"] for part in pandas_parts],
-            "pandas_compute_seconds": [part["compute_seconds"] for part in pandas_parts],
-        },
+    return pandas_pairs(
+        ctx,
+        home,
+        "customer 360",
+        {"database": str(settings.build_db), "notebook": "customer_360"},
+        ("model_sql", sql_params),
+    )
+
+
+def measure_rfm_vs_pandas(ctx: BenchContext) -> RatioResult:
+    """RFM in pandas (``bench.pandas_notebook.rfm``) vs ``models_ml.rfm`` as the asset runs it.
+
+    Both sides start from a copy of the stage's build file. The Tandem side aggregates the
+    order lines in DuckDB, scores and segments them in polars and writes ``ml.rfm``; the pandas
+    side reads the order lines into a DataFrame and groups, ranks and merges them.
+    """
+    home, settings = scratch_warehouse(ctx, "ratio-rfm")
+    database = str(settings.build_db)
+    return pandas_pairs(
+        ctx,
+        home,
+        "RFM",
+        {"database": database, "notebook": "rfm"},
+        ("model_rfm", {"database": database}),
     )
 
 
@@ -410,7 +448,7 @@ RATIOS: list[Ratio] = [
         "pandas",
         "Tandem",
         needs="dbt_build",
-        unavailable=f"{NOT_YET}: the RFM model comes with a later issue",
+        measure=measure_rfm_vs_pandas,
     ),
     Ratio(
         "customer360_pandas_speedup",
