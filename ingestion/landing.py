@@ -739,6 +739,7 @@ def land_directory(
     quarantine_dir: Path | None = None,
     subdir: str | None = None,
     workers: int = LANDING_WORKERS,
+    duckdb_config: dict[str, str] | None = None,
 ) -> LandingReport:
     """Land every extract under ``landing_dir`` (or its ``subdir``) that the ledger lacks.
 
@@ -754,7 +755,7 @@ def land_directory(
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     files = list_extract_files(landing_dir, subdir)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    con = duckdb.connect(str(db_path), config=duckdb_config or {})
     outcomes: dict[int, FileOutcome] = {}
     groups: dict[str, list[tuple[int, Path, str, Contract]]] = {}
     for index, (path, relative) in enumerate(files, start=1):

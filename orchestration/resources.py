@@ -18,4 +18,7 @@ class TandemConfig(dg.ConfigurableResource):
 
 
 def build_duckdb_resource() -> DuckDBResource:
-    return DuckDBResource(database=str(get_settings().build_db))
+    settings = get_settings()
+    return DuckDBResource(
+        database=str(settings.build_db), connection_config=settings.duckdb_config()
+    )

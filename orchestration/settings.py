@@ -41,6 +41,15 @@ class TandemSettings(BaseSettings):
             " in the data, see intermediate.int_as_of_date)."
         ),
     )
+    duckdb_memory_limit: str = Field(
+        default="4GB",
+        description=(
+            "Memory DuckDB may take in one pipeline process (the dbt build, landing, Splink,"
+            " the models) before it spills to a temporary folder beside the build file; DuckDB"
+            " syntax, e.g. 4GB, 800MB or 50%. Its own default, 80% of RAM, lets a large build"
+            " fill the machine."
+        ),
+    )
     dbt_target: Literal["duckdb", "postgres"] = Field(
         default="duckdb", description="dbt target: the DuckDB build file or a PostgreSQL server."
     )
@@ -99,11 +108,16 @@ class TandemSettings(BaseSettings):
         if not dagster_yaml.exists():
             dagster_yaml.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
 
+    def duckdb_config(self) -> dict[str, str]:
+        """Configuration for every read-write DuckDB connection of the pipeline."""
+        return {"memory_limit": self.duckdb_memory_limit}
+
     def tool_env(self) -> dict[str, str]:
         """Environment variables that dbt and Dagster read (the dbt profile uses ``env_var``)."""
         return {
             "TANDEM_HOME": str(self.root),
             "TANDEM_BUILD_DB": str(self.build_db),
+            "TANDEM_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "DAGSTER_HOME": str(self.dagster_home),
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

@@ -105,6 +105,7 @@ def land_extracts(context: dg.AssetExecutionContext, tandem: TandemConfig, confi
         contracts=_CONTRACTS,
         progress=context.log.info,
         quarantine_dir=settings.quarantine_dir,
+        duckdb_config=settings.duckdb_config(),
     )
     _log_outcomes(context.log, report)
     for contract in _CONTRACTS:
@@ -140,6 +141,7 @@ def land_drop(context: dg.OpExecutionContext) -> None:
         contracts=_CONTRACTS,
         progress=context.log.info,
         quarantine_dir=settings.quarantine_dir,
+        duckdb_config=settings.duckdb_config(),
         subdir=folders[drop],
     )
     _log_outcomes(context.log, report)
