@@ -256,25 +256,30 @@ def _prepare(con: duckdb.DuckDBPyConnection, records: pl.DataFrame) -> None:
     con.unregister("records_in")
 
 
-def _train(linker: Any) -> None:
-    """u by random sampling, the prior by deterministic rules, m by EM; priors stay on failure."""
+def _train(frame: Any, settings: dict[str, Any]) -> Any:
+    """A linker trained from ``settings``: the prior by deterministic rules, u by random sampling,
+    m by EM. A step that fails is logged and undone: the linker is rebuilt from the model as it
+    stood before the step, so a half-applied step cannot leave it broken (on the large sample,
+    EM on the name block underflowed and Splink had already dropped the name comparison)."""
+    from splink import Linker
+
     steps = [
         (
             "prior probability",
-            lambda: linker.training.estimate_probability_two_random_records_match(
+            lambda linker: linker.training.estimate_probability_two_random_records_match(
                 [f"{rule} and {_NOT_ERP_ERP}" for rule in PRIOR_RULES], recall=PRIOR_RECALL
             ),
         ),
         (
             "u (random sampling)",
-            lambda: linker.training.estimate_u_using_random_sampling(
+            lambda linker: linker.training.estimate_u_using_random_sampling(
                 max_pairs=U_SAMPLE_PAIRS, seed=RANDOM_SEED, num_chunks=1
             ),
         ),
         *(
             (
                 f"m (EM on {block})",
-                lambda block=block: (
+                lambda linker, block=block: (
                     linker.training.estimate_parameters_using_expectation_maximisation(
                         f"{block} and {_NOT_ERP_ERP}", record_sample_proportion=1.0
                     )
@@ -283,11 +288,15 @@ def _train(linker: Any) -> None:
             for block in EM_BLOCKS
         ),
     ]
+    linker = Linker(frame, settings, log_level=logging.WARNING)
     for name, step in steps:
+        before = linker.misc.save_model_to_json()
         try:
-            step()
+            step(linker)
         except Exception as error:
-            logger.warning("identity: %s not estimated, priors kept (%s)", name, error)
+            logger.warning("identity: %s not estimated, earlier estimates kept (%s)", name, error)
+            linker = Linker(frame, before, log_level=logging.WARNING)
+    return linker
 
 
 _MATCHING_COLUMNS = (
@@ -340,15 +349,14 @@ def score_record_pairs(records: pl.DataFrame) -> pl.DataFrame:
     if records.height < 2 or records.filter(pl.col("source_system") == "crm").is_empty():
         return empty_pairs()
 
-    from splink import DuckDBAPI, Linker
+    from splink import DuckDBAPI
 
     con = duckdb.connect()
     try:
         _prepare(con, records)
         db_api = DuckDBAPI(connection=con)
         frame = db_api.register("records", table_name="customer_records")
-        linker = Linker(frame, splink_settings(), log_level=logging.WARNING)
-        _train(linker)
+        linker = _train(frame, splink_settings())
         predicted = linker.inference.predict(threshold_match_probability=MIN_STORED_PROBABILITY)
         scored = con.sql(_with_levels_sql(predicted.physical_name)).pl()
     finally:
