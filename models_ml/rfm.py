@@ -86,7 +86,7 @@ def quantile_score(values: pl.Expr, higher_is_better: bool = True) -> pl.Expr:
 
 
 def segment_frame() -> pl.DataFrame:
-    """The segment catalogue with each segment's cells, for joins and for ``ml.rfm_segments``."""
+    """The 25 cells of ``SEGMENT_GRID`` with the segment and label each one names."""
     labels = {s.key: s for s in SEGMENTS}
     cells = [
         (r_score, fm_score + 1, key)
