@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help install manifest demo run serve docs test lint format dev bench clean
+.PHONY: help install manifest demo run serve docs test test-fast hooks lint format dev bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -56,9 +56,15 @@ format: $(STAMP)  ## apply ruff format and sqlfluff fix
 	env $$($(TOOL_ENV)) $(BIN)/sqlfluff fix dbt_project/models
 
 test: lint manifest  ## the whole test suite (lint included)
-	bash tests/services/install_chromium.sh
-	bash tests/services/postgres.sh install
+	bash orchestration/services/install_chromium.sh
+	bash orchestration/services/postgres.sh install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: lint manifest  ## lint + the tests that need no pipeline run, browser or server (~2 min)
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+hooks: $(STAMP)  ## install the git pre-commit hooks (ruff, sqlfluff) from .pre-commit-config.yaml
+	$(BIN)/pre-commit install
 
 dev: manifest  ## Dagster UI on http://127.0.0.1:3000
 	env $$($(TOOL_ENV)) $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000

@@ -226,7 +226,7 @@ def measure_duckdb_vs_postgres(ctx: BenchContext) -> RatioResult:
 
     Both sides start from the same landed raw data: a copy of the build file for DuckDB, and a
     mirror of its raw tables (``orchestration.postgres_mirror``, PostgreSQL ``COPY``) for
-    PostgreSQL. The server (``tests/services/postgres.sh``) is started once and stopped at the
+    PostgreSQL. The server (``orchestration/services/postgres.sh``) is started once and stopped at the
     end; its start, the mirror (in a child: wall, CPU, peak RSS) and its stop are set-up,
     reported in ``extra`` but not in the ratio. The PostgreSQL side's CPU seconds are the dbt
     process's; the server's own CPU during each build is ``postgres_server_cpu_seconds``. Each
@@ -234,7 +234,7 @@ def measure_duckdb_vs_postgres(ctx: BenchContext) -> RatioResult:
     partial-parse state.
     """
     # imported here: only this comparison needs the server script
-    from tests.services.postgres import PostgresServerError, start_server
+    from orchestration.services.postgres import PostgresServerError, start_server
 
     home, settings = scratch_warehouse(ctx, "ratio-postgres")
     try:

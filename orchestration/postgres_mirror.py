@@ -7,7 +7,7 @@ schemas, names and column types: each table is written by DuckDB as CSV and read
 ``COPY``, in one transaction, then analysed so the planner has statistics.
 
 Connection settings are the ``TANDEM_PG_*`` variables the dbt profile reads (printed by
-``tests/services/postgres.sh start``)::
+``orchestration/services/postgres.sh start``)::
 
     python -m orchestration.postgres_mirror [--build-db PATH]
 """
@@ -15,7 +15,6 @@ Connection settings are the ``TANDEM_PG_*`` variables the dbt profile reads (pri
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import tempfile
 import time
@@ -27,19 +26,10 @@ import duckdb
 import psycopg2
 from psycopg2 import sql
 
-from orchestration.settings import get_settings
+from orchestration.settings import TandemSettings, get_settings
 
 # Schemas dbt reads as sources: raw_* (landing) and identity (the Splink step's output).
 MIRRORED_SCHEMAS = re.compile(r"^(raw_[a-z0-9_]+|identity)$")
-
-# The defaults of dbt_project/profiles.yml's postgres target.
-PG_DEFAULTS = {
-    "TANDEM_PG_HOST": "127.0.0.1",
-    "TANDEM_PG_PORT": "5432",
-    "TANDEM_PG_USER": "tandem",
-    "TANDEM_PG_PASSWORD": "",
-    "TANDEM_PG_DBNAME": "tandem",
-}
 
 # DuckDB type -> PostgreSQL type, for the types that differ in name or range.
 _TYPES = {
@@ -107,9 +97,14 @@ class MirrorReport:
 
 
 def pg_settings(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The ``TANDEM_PG_*`` settings from ``env`` (default: this process's environment)."""
-    source = os.environ if env is None else env
-    return {key: source.get(key, default) for key, default in PG_DEFAULTS.items()}
+    """The ``TANDEM_PG_*`` settings, read by the settings object from this process's
+    environment, with the ``TANDEM_PG_*`` entries of ``env`` (a server's variables) on top."""
+    given = {
+        key.removeprefix("TANDEM_").lower(): value
+        for key, value in (env or {}).items()
+        if key.startswith("TANDEM_PG_") and key != "TANDEM_PG_DIR"
+    }
+    return TandemSettings(**given).postgres_env()
 
 
 def connect(env: Mapping[str, str] | None = None):

@@ -53,6 +53,13 @@ class TandemSettings(BaseSettings):
     dbt_target: Literal["duckdb", "postgres"] = Field(
         default="duckdb", description="dbt target: the DuckDB build file or a PostgreSQL server."
     )
+    # The PostgreSQL target (dbt profile target `postgres` and orchestration/postgres_mirror.py);
+    # orchestration/services/postgres.sh prints these for a throw-away server.
+    pg_host: str = Field(default="127.0.0.1", description="PostgreSQL target: host.")
+    pg_port: int = Field(default=5432, ge=1, le=65535, description="PostgreSQL target: port.")
+    pg_user: str = Field(default="tandem", description="PostgreSQL target: user.")
+    pg_password: str = Field(default="", description="PostgreSQL target: password.")
+    pg_dbname: str = Field(default="tandem", description="PostgreSQL target: database.")
 
     @cached_property
     def root(self) -> Path:
@@ -121,6 +128,16 @@ class TandemSettings(BaseSettings):
             "DAGSTER_HOME": str(self.dagster_home),
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+
+    def postgres_env(self) -> dict[str, str]:
+        """The ``TANDEM_PG_*`` variables the dbt profile's postgres target reads."""
+        return {
+            "TANDEM_PG_HOST": self.pg_host,
+            "TANDEM_PG_PORT": str(self.pg_port),
+            "TANDEM_PG_USER": self.pg_user,
+            "TANDEM_PG_PASSWORD": self.pg_password,
+            "TANDEM_PG_DBNAME": self.pg_dbname,
         }
 
     def export_tool_env(self) -> None:

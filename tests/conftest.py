@@ -12,6 +12,29 @@ import pytest
 
 from orchestration.settings import REPO_ROOT, TandemSettings
 
+# Fixtures that generate sample data, run the pipeline or dbt, or start a browser or a server:
+# a test that uses one (directly or through another fixture) is `slow`, and `make test-fast`
+# leaves it out. A module that is slow for another reason says `pytestmark = pytest.mark.slow`.
+SLOW_FIXTURES = frozenset(
+    {
+        "tiny_warehouse",  # tests/warehouse/conftest.py: the whole pipeline on the tiny company
+        "warehouse",  # a module's own warehouse (tests/warehouse/*)
+        "tiny",  # tests/simulator/conftest.py: generated extracts
+        "tiny_drops",
+        "small",
+        "tiny_extract",  # tests/ingestion/conftest.py
+        "pg_server",  # tests/warehouse/test_postgres_target.py: a PostgreSQL cluster
+        "server",  # tests/dashboards/test_browser.py: a Streamlit server for Chromium
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs an expensive fixture as ``slow``."""
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture
 def tandem_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TandemSettings]:

@@ -1,7 +1,7 @@
 """The real thing: `tandem serve` (a Streamlit server) in headless Chromium.
 
 Chromium comes from the distribution's package (installed by `make test`, see
-tests/services/install_chromium.sh); Playwright drives it without downloading a browser.
+orchestration/services/install_chromium.sh); Playwright drives it without downloading a browser.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def server(published: TandemSettings):
 
 
 def test_page_in_chromium_shows_the_mart_number(server: str, published: TandemSettings) -> None:
-    assert CHROMIUM.exists(), f"{CHROMIUM} missing: run tests/services/install_chromium.sh"
+    assert CHROMIUM.exists(), f"{CHROMIUM} missing: run orchestration/services/install_chromium.sh"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

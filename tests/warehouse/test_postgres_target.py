@@ -2,7 +2,7 @@
 
 One tiny dataset (seed 42) is landed in DuckDB and built there (with the Python identity step
 between two dbt phases when the project reads its output). A throw-away PostgreSQL 15 server is
-started with ``tests/services/postgres.sh``, the raw (and identity) tables are mirrored into it
+started with ``orchestration/services/postgres.sh``, the raw (and identity) tables are mirrored into it
 (``orchestration.postgres_mirror``) and the same project is built with ``--target postgres``:
 seeds, snapshots and models first, then every data test and unit test, so a failure on
 PostgreSQL is reported without hiding the comparisons. Then every model is compared: its
@@ -35,7 +35,7 @@ from ingestion.landing import land_directory
 from ingestion.simulator import generate
 from orchestration.postgres_mirror import MirrorReport, connect, mirror_to_postgres
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
-from tests.services.postgres import PostgresServer, running_server
+from orchestration.services.postgres import PostgresServer, running_server
 from tests.warehouse.dbt_cli import run_dbt
 
 pytestmark = pytest.mark.slow

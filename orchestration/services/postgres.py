@@ -1,4 +1,4 @@
-"""The throw-away PostgreSQL server of ``tests/services/postgres.sh``, from Python.
+"""The throw-away PostgreSQL server of ``orchestration/services/postgres.sh``, from Python.
 
 The shell script is the one implementation (install, start on a free port, stop and delete);
 this wraps it for pytest fixtures and the benchmark harness, so a server started here is always

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # A throw-away PostgreSQL 15 server for the second dbt target (tests, benchmarks, by hand).
 #
-#   tests/services/postgres.sh install      install Debian's postgresql-15 if it is missing
-#   tests/services/postgres.sh start        new cluster in a fresh /tmp folder, on a free port;
+#   orchestration/services/postgres.sh install      install Debian's postgresql-15 if it is missing
+#   orchestration/services/postgres.sh start        new cluster in a fresh /tmp folder, on a free port;
 #                                           prints the settings dbt's profile reads (KEY=VALUE)
-#   tests/services/postgres.sh stop DIR     stop the cluster of DIR (TANDEM_PG_DIR) and delete it
+#   orchestration/services/postgres.sh stop DIR     stop the cluster of DIR (TANDEM_PG_DIR) and delete it
 #
-#   env $(tests/services/postgres.sh start) TANDEM_DBT_TARGET=postgres dbt build ...
+#   env $(orchestration/services/postgres.sh start) TANDEM_DBT_TARGET=postgres dbt build ...
 #
 # The cluster trusts local connections (no password), runs as the unprivileged `postgres` user
 # when started by root (initdb refuses root), and trades durability for speed (fsync off): it
