@@ -32,8 +32,6 @@ from pathlib import Path
 import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # run as a script: bench/ is not on the path
-    sys.path.insert(0, str(REPO))
 
 RESULTS = REPO / "bench" / "results"
 GOALS = {"precision": 0.99, "f1": 0.97, "medium_resolution_seconds": 60.0}

@@ -73,10 +73,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the benchmark; a failed stage is reported in the result and exits non-zero."""
-    # `bench` is not a packaged module (pyproject lists only the runtime packages): it is
-    # importable from a checkout, so put the repository root on the path for the console script.
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
+    # `bench` is not packaged (pyproject lists the runtime packages only); the project's editable
+    # install puts the repository root on the path, so it imports from a checkout.
     from bench.report import publish_report, save_result
     from bench.run import run_bench
 
