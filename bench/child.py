@@ -82,7 +82,10 @@ def materialize(params: dict[str, Any]) -> dict[str, Any]:
     settings.ensure_dirs()
     settings.export_tool_env()
     started = time.perf_counter()
-    # imported late: loading the definitions parses dbt and reads the settings just exported
+    from orchestration.dbt_manifest import ensure_manifest
+
+    ensure_manifest()
+    # imported late: the definitions load the manifest just prepared
     from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
@@ -146,6 +149,9 @@ def discover(params: dict[str, Any]) -> dict[str, Any]:
     from orchestration.settings import get_settings
 
     get_settings().export_tool_env()
+    from orchestration.dbt_manifest import ensure_manifest
+
+    ensure_manifest()
     from orchestration.assets.models import MODELS_GROUP
     from orchestration.definitions import defs
 

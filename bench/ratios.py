@@ -226,8 +226,8 @@ def measure_duckdb_vs_postgres(ctx: BenchContext) -> RatioResult:
 
     Both sides start from the same landed raw data: a copy of the build file for DuckDB, and a
     mirror of its raw tables (``orchestration.postgres_mirror``, PostgreSQL ``COPY``) for
-    PostgreSQL. The server (``orchestration/services/postgres.sh``) is started once and stopped at the
-    end; its start, the mirror (in a child: wall, CPU, peak RSS) and its stop are set-up,
+    PostgreSQL. The server (``orchestration/services/postgres.sh``) is started once and stopped
+    at the end; its start, the mirror (in a child: wall, CPU, peak RSS) and its stop are set-up,
     reported in ``extra`` but not in the ratio. The PostgreSQL side's CPU seconds are the dbt
     process's; the server's own CPU during each build is ``postgres_server_cpu_seconds``. Each
     side has its own dbt target folder, parsed once unmeasured, so both builds start from a warm

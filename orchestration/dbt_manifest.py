@@ -1,9 +1,10 @@
-"""Keep dbt's manifest in step with the dbt project.
+"""Keep dbt's manifest in step with the dbt project, outside of any import.
 
-dagster-dbt builds its assets from ``target/manifest.json``. ``DbtProject.prepare_if_dev`` only
-parses under ``dagster dev``, so every other entry point (CLI, tests, CI) calls
-:func:`ensure_manifest`, which runs ``dbt parse`` when the manifest is missing or older than any
-project file.
+dagster-dbt builds its assets from ``target/manifest.json`` when the definitions are imported;
+importing them runs nothing. ``DBT_PROJECT.prepare_if_dev()`` re-parses under ``dagster dev``
+only, so every other entry point (the CLI, the benchmark children, pytest's session start, the
+Makefile's ``manifest`` target) calls :func:`ensure_manifest` first, which runs ``dbt parse`` when
+the manifest is missing or older than any project file.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dagster_dbt import DbtProject
+
 from orchestration.settings import DBT_PROJECT_DIR, get_settings
 
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 _PROJECT_GLOBS = (
     "dbt_project.yml",
@@ -75,3 +79,14 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
                 + (completed.stdout + completed.stderr).strip()[-4000:]
             )
     return project_dir / "target" / "manifest.json"
+
+
+def require_manifest() -> Path:
+    """The manifest the Dagster definitions load; prepared by an entry point, never here."""
+    DBT_PROJECT.prepare_if_dev()  # `dagster dev` only: re-parse so edits show on reload
+    if not MANIFEST.exists():
+        raise RuntimeError(
+            f"dbt's manifest {MANIFEST} is missing: run `make manifest` (dbt parse) before"
+            " loading the Dagster definitions; every `tandem` command prepares it itself"
+        )
+    return MANIFEST

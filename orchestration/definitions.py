@@ -21,12 +21,9 @@ from orchestration.assets.publish import publish_asset
 from orchestration.assets.warehouse import warehouse_models, warehouse_staging
 from orchestration.dbt_manifest import dbt_executable
 from orchestration.resources import TandemConfig, build_duckdb_resource
-from orchestration.settings import DBT_PROJECT_DIR, get_settings
+from orchestration.settings import DBT_PROJECT_DIR
 
 PIPELINE_JOB = "tandem_pipeline"
-
-_settings = get_settings()
-_settings.export_tool_env()
 
 _upstream_assets = [
     *LANDING_ASSETS,

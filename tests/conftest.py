@@ -29,6 +29,14 @@ SLOW_FIXTURES = frozenset(
 )
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Parse the dbt project when the manifest is stale: importing the Dagster definitions
+    loads it and never parses (orchestration/dbt_manifest.py)."""
+    from orchestration.dbt_manifest import ensure_manifest
+
+    ensure_manifest()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that needs an expensive fixture as ``slow``."""
     for item in items:

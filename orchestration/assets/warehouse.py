@@ -13,7 +13,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.dbt_manifest import ensure_manifest
+from orchestration.dbt_manifest import require_manifest
 from orchestration.resources import TandemConfig
 
 # what the identity step needs before it can run
@@ -40,7 +40,7 @@ def _dbt_build(
 
 
 @dbt_assets(
-    manifest=ensure_manifest(),
+    manifest=require_manifest(),
     select=PHASE_1_SELECT,
     name="warehouse_staging",
     dagster_dbt_translator=TandemDbtTranslator(),
@@ -53,7 +53,7 @@ def warehouse_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, ta
 
 
 @dbt_assets(
-    manifest=ensure_manifest(),
+    manifest=require_manifest(),
     exclude=PHASE_1_SELECT,
     name="warehouse_models",
     dagster_dbt_translator=TandemDbtTranslator(),

@@ -12,6 +12,7 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.dbt_manifest import ensure_manifest
 from orchestration.settings import get_settings
 
 
@@ -70,7 +71,8 @@ def execute(
     settings = get_settings()
     settings.ensure_dirs()
     settings.export_tool_env()
-    # imported late: loading the definitions parses dbt and reads the settings just exported
+    ensure_manifest()
+    # imported late: the definitions load the manifest just prepared
     from orchestration.definitions import defs
 
     job = dg.define_asset_job(f"tandem_{command}", selection=_selection(command)).resolve(

@@ -2,10 +2,10 @@
 
 One tiny dataset (seed 42) is landed in DuckDB and built there (with the Python identity step
 between two dbt phases when the project reads its output). A throw-away PostgreSQL 15 server is
-started with ``orchestration/services/postgres.sh``, the raw (and identity) tables are mirrored into it
-(``orchestration.postgres_mirror``) and the same project is built with ``--target postgres``:
-seeds, snapshots and models first, then every data test and unit test, so a failure on
-PostgreSQL is reported without hiding the comparisons. Then every model is compared: its
+started with ``orchestration/services/postgres.sh``, the raw (and identity) tables are mirrored
+into it (``orchestration.postgres_mirror``) and the same project is built with ``--target
+postgres``: seeds, snapshots and models first, then every data test and unit test, so a failure
+on PostgreSQL is reported without hiding the comparisons. Then every model is compared: its
 columns, its row count, and per column the non-null count, the sum of numbers (integers and
 decimals exactly, doubles to a relative 1e-9), the count of true flags, the range and distinct
 count of dates, the distinct count and total length of texts. Models come from the manifest, so
@@ -34,8 +34,8 @@ import yaml
 from ingestion.landing import land_directory
 from ingestion.simulator import generate
 from orchestration.postgres_mirror import MirrorReport, connect, mirror_to_postgres
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
 from orchestration.services.postgres import PostgresServer, running_server
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
 from tests.warehouse.dbt_cli import run_dbt
 
 pytestmark = pytest.mark.slow
