@@ -3,18 +3,22 @@
 Generating, landing, checking and building costs about a minute, so the session pays it once:
 ``tandem run`` in a child process (real Dagster run, real dbt build, real DuckDB files), then
 tests read the published serving file and the extracts and ground truth it was built from.
-Tests that need other data (re-sent files, a second target) build their own.
+Under pytest-xdist (``make test`` runs two workers) the first worker to ask builds it in a
+folder all workers share, under a file lock, and the others wait and read the same build.
+Tests that need other data (re-sent files, a second target) build their own; a test that must
+write copies the home first (:meth:`TinyWarehouse.copy_home`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
+from filelock import FileLock
 
 from orchestration.settings import TandemSettings
 from tests.conftest import run_tandem
@@ -61,13 +65,32 @@ class TinyWarehouse:
     def scalar(self, sql: str, params: list | None = None):
         return self.rows(sql, params)[0][0]
 
+    def copy_home(self, target: Path) -> TandemSettings:
+        """A private copy of the whole runtime home (extracts, build and serving files, the
+        Dagster instance) for a test that lands, builds or publishes again."""
+        shutil.copytree(self.settings.root, target, symlinks=True)
+        return TandemSettings(home=target)
+
+
+def shared_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A folder every xdist worker of this session sees (the session's own tmp without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
 
 @pytest.fixture(scope="session")
-def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyWarehouse]:
-    home = tmp_path_factory.mktemp("tiny-warehouse") / "home"
+def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> TinyWarehouse:
+    root = shared_dir(tmp_path_factory, worker_id) / "tiny-warehouse"
+    root.mkdir(exist_ok=True)
+    home, summary = root / "home", root / "run.json"
     env = {"TANDEM_HOME": str(home), "TANDEM_SEED": str(TINY_SEED)}
-    generated = run_tandem("generate", "--scale", "tiny", env=env)
-    assert generated.returncode == 0, generated.stderr[-3000:]
-    completed = run_tandem("run", "--json", env=env, timeout=900)
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    yield TinyWarehouse(TandemSettings(home=home), env, json.loads(completed.stdout))
+    with FileLock(root / ".lock"):
+        if not summary.exists():
+            generated = run_tandem("generate", "--scale", "tiny", env=env)
+            assert generated.returncode == 0, generated.stderr[-3000:]
+            completed = run_tandem("run", "--json", env=env, timeout=900)
+            assert completed.returncode == 0, completed.stderr[-3000:]
+            summary.write_text(completed.stdout, encoding="utf-8")
+    return TinyWarehouse(
+        TandemSettings(home=home), env, json.loads(summary.read_text(encoding="utf-8"))
+    )
