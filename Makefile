@@ -13,6 +13,8 @@ SCALE ?= small
 # TANDEM_HOME, TANDEM_BUILD_DB, DAGSTER_HOME, ... as orchestration/settings.py derives them
 TOOL_ENV = $(BIN)/python -m orchestration.settings
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`; a module's tests stay on one worker (--dist loadscope)
+TEST_WORKERS ?= 2
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
@@ -58,7 +60,7 @@ format: $(STAMP)  ## apply ruff format and sqlfluff fix
 test: lint manifest  ## the whole test suite (lint included)
 	bash orchestration/services/install_chromium.sh
 	bash orchestration/services/postgres.sh install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 test-fast: lint manifest  ## lint + the tests that need no pipeline run, browser or server (~2 min)
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)

@@ -32,6 +32,8 @@ SLOW_FIXTURES = frozenset(
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Parse the dbt project when the manifest is stale: importing the Dagster definitions
     loads it and never parses (orchestration/dbt_manifest.py)."""
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller prepared it before the workers started
     from orchestration.dbt_manifest import ensure_manifest
 
     ensure_manifest()
