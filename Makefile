@@ -47,10 +47,11 @@ serve: $(STAMP)  ## serve the dashboards on the published warehouse
 docs: manifest  ## dbt docs of the built warehouse on http://127.0.0.1:8080
 	$(BIN)/tandem docs --serve
 
-lint: $(STAMP)  ## ruff check, ruff format --check, sqlfluff lint of the dbt models
+lint: manifest  ## ruff, sqlfluff, and the dbt structure rules over the manifest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	env $$($(TOOL_ENV)) $(BIN)/sqlfluff lint dbt_project/models
+	$(BIN)/python -m orchestration.dbt_rules
 
 format: $(STAMP)  ## apply ruff format and sqlfluff fix
 	$(BIN)/ruff format .
