@@ -23,7 +23,7 @@ from models_ml.rfm_segments import SCORES, SEGMENT_GRID, WINDOW_DAYS
 
 # the columns each input contributes (an analyst selects what the computation needs)
 INPUTS: dict[str, tuple[str, list[str]]] = {
-    "as_of": ("intermediate.int_as_of_date", ["as_of_date"]),
+    "as_of": ("core.dim_as_of_date", ["as_of_date"]),
     "customers": (
         "core.dim_customer",
         [

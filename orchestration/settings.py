@@ -38,7 +38,7 @@ class TandemSettings(BaseSettings):
         default=None,
         description=(
             "As-of date for date-dependent models and scores (default: the latest business day"
-            " in the data, see intermediate.int_as_of_date)."
+            " in the data, see core.dim_as_of_date)."
         ),
     )
     duckdb_memory_limit: str = Field(

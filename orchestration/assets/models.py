@@ -17,7 +17,7 @@ MODELS_GROUP = "models"
     key=dg.AssetKey(["ml_revenue_trend"]),
     deps=[
         get_asset_key_for_model([warehouse_models], "rpt_revenue_monthly"),
-        get_asset_key_for_model([warehouse_models], "int_as_of_date"),
+        get_asset_key_for_model([warehouse_models], "dim_as_of_date"),
     ],
     group_name=MODELS_GROUP,
     kinds={"python", "duckdb"},
@@ -27,7 +27,7 @@ def ml_revenue_trend(
 ):
     """Least-squares trend of monthly net revenue over the complete months before the as-of date.
 
-    The as-of date is the warehouse's own (``intermediate.int_as_of_date``: TANDEM_AS_OF_DATE,
+    The as-of date is the warehouse's own (``core.dim_as_of_date``: TANDEM_AS_OF_DATE,
     else the latest business day in the data), so the model and the marts agree on "today".
     """
     with duckdb.get_connection() as con:
@@ -49,7 +49,7 @@ def ml_revenue_trend(
     key=dg.AssetKey(["ml_rfm"]),
     deps=[
         get_asset_key_for_model([warehouse_models], "fct_order_lines"),
-        get_asset_key_for_model([warehouse_models], "int_as_of_date"),
+        get_asset_key_for_model([warehouse_models], "dim_as_of_date"),
     ],
     group_name=MODELS_GROUP,
     kinds={"python", "duckdb"},
