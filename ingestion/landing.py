@@ -68,9 +68,6 @@ REPORT_EXAMPLES = 200
 # against 42 s for one (DuckDB already uses both cores for the big files, and two big files
 # staged at once press on the memory limit); more may pay on an idle or larger machine.
 LANDING_WORKERS = 1
-# DuckDB memory cap for landing: a medium GL file (3.2M rows) is typed inside it without spilling
-# (at 1 GB it spilt and took twice as long), and the process stays under the 2 GB budget
-DUCKDB_MEMORY_LIMIT = "1500MB"
 
 _META_DDL = {
     LEDGER_TABLE: """
@@ -117,6 +114,8 @@ class LandingReport:
     batch_id: str
     seconds: float = 0.0
     files: list[FileOutcome] = field(default_factory=list)
+    # what DuckDB ran with (its own words, e.g. "1.3 GiB"), from the connection itself
+    duckdb_memory_limit: str = ""
 
     @property
     def rows(self) -> int:
@@ -755,7 +754,11 @@ def land_directory(
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     files = list_extract_files(landing_dir, subdir)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), config=duckdb_config or {})
+    if duckdb_config is None:
+        from orchestration.settings import get_settings  # the one settings object
+
+        duckdb_config = get_settings().duckdb_config("landing")
+    con = duckdb.connect(str(db_path), config=duckdb_config)
     outcomes: dict[int, FileOutcome] = {}
     groups: dict[str, list[tuple[int, Path, str, Contract]]] = {}
     for index, (path, relative) in enumerate(files, start=1):
@@ -822,7 +825,10 @@ def land_directory(
                 cursor.close()
 
     try:
-        con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        # the limit comes with duckdb_config (TandemSettings.landing_memory_limit); record it
+        report.duckdb_memory_limit = con.execute(
+            "select current_setting('memory_limit')"
+        ).fetchall()[0][0]
         # staged CSV rows are numbered by rowid, which needs the file's order kept (the default)
         con.execute("set preserve_insertion_order = true")
         ensure_meta(con)

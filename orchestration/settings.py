@@ -50,6 +50,14 @@ class TandemSettings(BaseSettings):
             " fill the machine."
         ),
     )
+    landing_memory_limit: str = Field(
+        default="1500MB",
+        description=(
+            "Memory DuckDB may take while landing extracts (DuckDB syntax): a medium GL file"
+            " (3.2M rows) is typed inside 1500MB without spilling (at 1 GB it spilt and took"
+            " twice as long), and landing stays under its 2 GB budget."
+        ),
+    )
     dbt_target: Literal["duckdb", "postgres"] = Field(
         default="duckdb", description="dbt target: the DuckDB build file or a PostgreSQL server."
     )
@@ -115,9 +123,11 @@ class TandemSettings(BaseSettings):
         if not dagster_yaml.exists():
             dagster_yaml.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
 
-    def duckdb_config(self) -> dict[str, str]:
-        """Configuration for every read-write DuckDB connection of the pipeline."""
-        return {"memory_limit": self.duckdb_memory_limit}
+    def duckdb_config(self, purpose: Literal["build", "landing"] = "build") -> dict[str, str]:
+        """Configuration for every read-write DuckDB connection of the pipeline: the build
+        (dbt, Splink, the models) or landing, which has its own, smaller memory limit."""
+        limit = self.landing_memory_limit if purpose == "landing" else self.duckdb_memory_limit
+        return {"memory_limit": limit}
 
     def tool_env(self) -> dict[str, str]:
         """Environment variables that dbt and Dagster read (the dbt profile uses ``env_var``)."""

@@ -75,6 +75,7 @@ def _entity_metadata(report: LandingReport, contract: Contract) -> dict[str, obj
         "files_skipped": sum(1 for f in mine if f.status == "skipped"),
         "files_quarantined": [f.file for f in mine if f.status == "quarantined"],
         "batch_id": report.batch_id,
+        "duckdb_memory_limit": report.duckdb_memory_limit,
     }
 
 
@@ -105,7 +106,7 @@ def land_extracts(context: dg.AssetExecutionContext, tandem: TandemConfig, confi
         contracts=_CONTRACTS,
         progress=context.log.info,
         quarantine_dir=settings.quarantine_dir,
-        duckdb_config=settings.duckdb_config(),
+        duckdb_config=settings.duckdb_config("landing"),
     )
     _log_outcomes(context.log, report)
     for contract in _CONTRACTS:
@@ -141,7 +142,7 @@ def land_drop(context: dg.OpExecutionContext) -> None:
         contracts=_CONTRACTS,
         progress=context.log.info,
         quarantine_dir=settings.quarantine_dir,
-        duckdb_config=settings.duckdb_config(),
+        duckdb_config=settings.duckdb_config("landing"),
         subdir=folders[drop],
     )
     _log_outcomes(context.log, report)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingestion.landing import land_directory
@@ -53,19 +52,15 @@ def test_dbt_profile_passes_the_limit(limited: TandemSettings, tmp_path: Path) -
     assert f'"memory_limit": "{SHOWN}"' in shown.stdout
 
 
-def test_landing_opens_the_build_file_with_the_given_config(
+def test_landing_runs_with_its_own_limit(
     limited: TandemSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[dict] = []
-    real_connect = duckdb.connect
-
-    def connect(path, *args, config=None, **kwargs):
-        seen.append(dict(config or {}))
-        return real_connect(path, *args, config=config or {}, **kwargs)
-
-    monkeypatch.setattr(duckdb, "connect", connect)
+    """What DuckDB itself reports inside the landing, from the settings, not a constant."""
     report = land_directory(
-        limited.build_db, limited.landing_dir, duckdb_config=limited.duckdb_config()
+        limited.build_db, limited.landing_dir, duckdb_config=limited.duckdb_config("landing")
     )
     assert report.files == []  # nothing to land, but the build file was opened
-    assert seen == [{"memory_limit": LIMIT}]
+    assert report.duckdb_memory_limit == "1.3 GiB"  # the default landing limit, 1500MB
+    monkeypatch.setenv("TANDEM_LANDING_MEMORY_LIMIT", LIMIT)
+    report = land_directory(limited.build_db, limited.landing_dir)  # config from the settings
+    assert report.duckdb_memory_limit == SHOWN
