@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import optimize, special
 
+from models_ml.clv_bgnbd import POLISH, TIGHT_LBFGSB
+
 Array = np.ndarray
 
 
@@ -69,14 +71,12 @@ def fit(x, m) -> GammaGammaParams:
         value = -float(np.sum(log_likelihood(GammaGammaParams(*np.exp(log_params)), x, scaled)))
         return value if np.isfinite(value) else 1e300
 
-    first = optimize.minimize(negative, np.zeros(3), method="L-BFGS-B", bounds=[(-12, 12)] * 3)
-    polish = optimize.minimize(
-        negative,
-        first.x,
-        method="Nelder-Mead",
-        options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000, "maxfev": 8000},
+    best = optimize.minimize(
+        negative, np.zeros(3), method="L-BFGS-B", bounds=[(-12, 12)] * 3, options=TIGHT_LBFGSB
     )
-    best = polish if polish.fun <= first.fun else first
+    if not best.success:
+        polish = optimize.minimize(negative, best.x, method="Nelder-Mead", options=POLISH)
+        best = polish if polish.fun <= best.fun else best
     p, q, g = (float(v) for v in np.exp(best.x))
     return GammaGammaParams(p, q, g * scale)
 

@@ -35,8 +35,9 @@ FEATURES = ("recency_days", "frequency", "monetary", "tenure_days")
 ACTIVE_DAYS = 90
 LAPSING_DAYS = 365
 NEW_TENURE_DAYS = 180
-HIGH_VALUE_RATIO = 2.0
-LOW_VALUE_RATIO = 0.5
+# value index = share of revenue / share of customers (1 = an average cluster)
+HIGH_VALUE_INDEX = 1.25
+LOW_VALUE_INDEX = 0.75
 
 
 @dataclass(frozen=True)
@@ -147,15 +148,15 @@ def profile_clusters(assigned: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _value_word(profile: dict, reference_value: float, reference_order: float) -> str:
-    value = profile["median_revenue_12m"] or 0.0
-    if value <= 0:
+def _value_word(profile: dict, reference_order: float) -> str:
+    if (profile["median_revenue_12m"] or 0.0) <= 0:
         # nothing bought in the year: judge by the size of their past orders
         order_value = profile["median_order_value"] or 0.0
         return "high-spend" if order_value >= reference_order else "low-spend"
-    if value >= HIGH_VALUE_RATIO * reference_value:
+    index = profile["revenue_share"] / profile["customer_share"]
+    if index >= HIGH_VALUE_INDEX:
         return "high-value"
-    if value >= LOW_VALUE_RATIO * reference_value:
+    if index >= LOW_VALUE_INDEX:
         return "mid-value"
     return "low-value"
 
@@ -164,17 +165,17 @@ def name_clusters(profiles: pl.DataFrame) -> list[str]:
     """A readable, unique name per profile row, from fixed rules on its medians.
 
     Recency: active (median last order within 90 days), lapsing (within a year), lapsed.
-    Value: the cluster's median 12-month revenue against the size-weighted median of the
-    medians of the clusters that bought in the year: high-value (2x or more), mid-value,
-    low-value (under half); clusters that bought nothing in the year are high- or low-spend by
-    their median order value. Frequency: frequent (median orders a year at least the
-    size-weighted median of the buying clusters), occasional (fewer, but some), nothing when
-    none. New: median tenure under 180 days. Equal names get the cluster id.
+    Value: the value index, share of 12-month revenue / share of customers: high-value (1.25
+    or more), mid-value, low-value (under 0.75); clusters that bought nothing in the year are
+    high- or low-spend by their median order value against the size-weighted median of the
+    clusters' medians. Frequency: frequent (median orders a year at least the size-weighted
+    median of the clusters that bought), occasional (fewer, but some), nothing when none.
+    New: median tenure under 180 days. Equal names get the cluster id.
     """
     rows = profiles.to_dicts()
 
     def weighted_median(column: str) -> float:
-        # among the clusters that bought in the year: lapsed clusters would drag it to zero
+        # zeros left out: clusters that bought nothing in the year would drag it to zero
         pairs = sorted((r[column], r["customers"]) for r in rows if (r[column] or 0) > 0)
         half, seen = sum(c for _, c in pairs) / 2, 0
         for value, count in pairs:
@@ -183,7 +184,6 @@ def name_clusters(profiles: pl.DataFrame) -> list[str]:
                 return float(value)
         return 0.0
 
-    reference_value = weighted_median("median_revenue_12m") or 1.0
     reference_order = weighted_median("median_order_value")
     reference_frequency = max(weighted_median("median_frequency"), 1.0)
     names = []
@@ -197,7 +197,7 @@ def name_clusters(profiles: pl.DataFrame) -> list[str]:
             if recency <= LAPSING_DAYS
             else "lapsed"
         )
-        words.append(_value_word(row, reference_value, reference_order))
+        words.append(_value_word(row, reference_order))
         frequency = row["median_frequency"]
         if frequency >= reference_frequency:
             words.append("frequent")

@@ -22,6 +22,8 @@ def profile(cluster_id: int, customers: int, **medians: float) -> dict:
         "median_frequency": 4.0,
         "median_tenure_days": 700.0,
         "median_order_value": 2_000.0,
+        "customer_share": 0.2,
+        "revenue_share": 0.2,
     }
     return base | medians
 
@@ -29,14 +31,21 @@ def profile(cluster_id: int, customers: int, **medians: float) -> dict:
 def test_names_follow_the_rules_on_the_profile() -> None:
     profiles = pl.DataFrame(
         [
-            profile(1, 100, median_revenue_12m=80_000.0, median_frequency=20.0),
-            profile(2, 300),
+            profile(1, 100, customer_share=0.1, revenue_share=0.5, median_frequency=20.0),
+            profile(2, 300, customer_share=0.3, revenue_share=0.35),
             profile(
-                3, 200, median_revenue_12m=2_000.0, median_frequency=1.0, median_recency_days=200
+                3,
+                200,
+                customer_share=0.2,
+                revenue_share=0.1,
+                median_frequency=1.0,
+                median_recency_days=200,
             ),
             profile(
                 4,
                 250,
+                customer_share=0.35,
+                revenue_share=0.0,
                 median_revenue_12m=0.0,
                 median_frequency=0.0,
                 median_recency_days=800,
