@@ -56,11 +56,11 @@ def run_holdout(con, summary: pl.DataFrame, as_of: dt.date) -> tuple[dict, pl.Da
 def fit_check_frame(
     model: clv.ClvModel, summary: pl.DataFrame, by_frequency: pl.DataFrame, as_of: dt.date
 ) -> pl.DataFrame:
-    """Both checks in one long table: ``repeat_count`` (customers by repeat purchases, actual
-    and expected) and ``holdout_by_frequency`` (mean purchases in the holdout by calibration
-    repeat purchases, actual and predicted)."""
+    """Both checks in one long table, by ``check_name``: ``repeat_count`` (customers by repeat
+    purchases, actual and expected) and ``holdout_by_frequency`` (mean purchases in the holdout
+    by calibration repeat purchases, actual and predicted)."""
     counts = clv.repeat_count_check(model, summary).select(
-        pl.lit("repeat_count").alias("check"),
+        pl.lit("repeat_count").alias("check_name"),
         pl.col("repeat_purchases").alias("group"),
         pl.col("actual").cast(pl.Float64),
         pl.col("expected").alias("model"),
@@ -70,7 +70,7 @@ def fit_check_frame(
     if by_frequency.height:
         frames.append(
             by_frequency.select(
-                pl.lit("holdout_by_frequency").alias("check"),
+                pl.lit("holdout_by_frequency").alias("check_name"),
                 pl.col("group"),
                 pl.col("actual"),
                 pl.col("predicted").alias("model"),

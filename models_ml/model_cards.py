@@ -48,7 +48,7 @@ def plot_clv_fit(fit_check: pl.DataFrame, path: Path) -> None:
         ("holdout_by_frequency", "mean purchases in holdout", "Repeat purchases in calibration"),
     )
     for axis, (check, ylabel, xlabel) in zip(axes, panels, strict=True):
-        rows = fit_check.filter(pl.col("check") == check).sort("group")
+        rows = fit_check.filter(pl.col("check_name") == check).sort("group")
         groups = rows["group"].to_list()
         if check == "repeat_count":
             width = 0.4

@@ -69,7 +69,7 @@ def clv_card(
             "clv_12m_margin": ",.0f",
         },
     )
-    fit_rows = fit_check.filter(pl.col("check") == "repeat_count").select(
+    fit_rows = fit_check.filter(pl.col("check_name") == "repeat_count").select(
         pl.col("group").alias("repeat purchases (7 = 7+)"),
         pl.col("actual").alias("customers"),
         pl.col("model").alias("BG/NBD expected"),
