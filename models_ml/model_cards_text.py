@@ -271,9 +271,9 @@ segment. The largest moves:
 ## How it is checked
 - `tests/models/test_segments.py`: naming rules, cluster numbering, k choice and the migration
   matrix on small frames.
-- `tests/warehouse/test_segments.py`: on the tiny company, the clusters cover every buyer, the
-  history's as-of month agrees with `ml.rfm`, and the migration totals equal the customers
-  present at both dates.
+- `tests/warehouse/test_customer_segments.py`: on the tiny company, the clusters cover every
+  buyer, the history's as-of month agrees with `ml.rfm`, and the migration totals equal the
+  customers present at both dates.
 
 {truth_text}
 
