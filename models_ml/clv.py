@@ -180,6 +180,12 @@ def fit_clv(summary: pl.DataFrame, end_date: dt.date) -> ClvModel:
         initial=bgnbd.BgNbdParams(1.0, mean_age, 1.0, 1.0),
     )
     gg = gamma_gamma.fit(summary["frequency"].to_numpy(), summary["monetary_value"].to_numpy())
+    if gg.q <= 1:
+        # the population's mean purchase value would be infinite: no value can be given
+        raise NotEnoughData(
+            f"purchase values up to {end_date} are too spread out for Gamma-Gamma (q ="
+            f" {gg.q:.2f} <= 1): more repeat buyers are needed before values can be estimated"
+        )
     costed = float(summary["costed_revenue"].fill_null(0).sum())
     margin_rate = float(summary["margin"].fill_null(0).sum()) / costed if costed > 0 else 0.0
     return ClvModel(
@@ -227,8 +233,9 @@ def score_clv(model: ClvModel, summary: pl.DataFrame, as_of: dt.date) -> pl.Data
             pl.Series("p_alive", alive),
             pl.Series("expected_purchases_12m", purchases),
             pl.Series("expected_order_value", spend),
+            # returns can leave a sliver of costed revenue and an absurd rate: bound it
             pl.when(pl.col("costed_revenue") > 0)
-            .then(pl.col("margin") / pl.col("costed_revenue"))
+            .then((pl.col("margin") / pl.col("costed_revenue")).clip(-1.0, 1.0))
             .otherwise(model.margin_rate)
             .alias("margin_rate"),
         )
