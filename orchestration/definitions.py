@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.assets.customer_models import ml_clv, ml_segments
 from orchestration.assets.identity import identity_match_pairs
 from orchestration.assets.landing import (
     LANDING_ASSETS,
@@ -32,6 +33,8 @@ _upstream_assets = [
     warehouse_models,
     ml_revenue_trend,
     ml_rfm,
+    ml_clv,
+    ml_segments,
 ]
 serving_warehouse = publish_asset(
     [key for assets_def in _upstream_assets for key in assets_def.keys]

@@ -49,6 +49,8 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
         "warehouse_models",
         "ml_revenue_trend",
         "ml_rfm",
+        "ml_clv",
+        "ml_segments",
         "serving_warehouse",
     }
     assert all(s["status"] == "success" for s in stages.values())
@@ -58,6 +60,8 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
     # three ERP customers and no CRM record: nothing to compare, an empty pairs table
     assert stages["identity__match_pairs"]["rows"] == 0
     assert stages["ml_rfm"]["rows"] == 0  # invoices but no sales order: nobody to score
+    # too little data for CLV and clusters is a recorded skip, and the pipeline still publishes
+    assert stages["ml_clv"]["rows"] == stages["ml_segments"]["rows"] == 0
     assert all(s["seconds"] >= 0 for s in stages.values())
 
 
@@ -92,6 +96,24 @@ def test_python_model_fits_the_mart(first_run) -> None:
     assert rows[0][2] == pytest.approx(-1400.0)  # the line through 3900 and 2500
     assert rows[1][1] == pytest.approx(2500.0, rel=1e-6)
     assert rows[0][3] == "revenue_trend-1"
+
+
+def test_models_without_orders_are_skipped_with_their_reason(first_run) -> None:
+    settings, _, _ = first_run
+    runs = serving_rows(
+        settings,
+        "select model, status, reason from ml.model_runs"
+        " where model in ('clv', 'segments') order by model",
+    )
+    assert runs == [
+        (
+            "clv",
+            "skipped",
+            "only 0 customers bought on or before 2026-03-15; CLV needs at least 50",
+        ),
+        ("segments", "skipped", "no approved order on or before 2026-03-15: nobody to segment"),
+    ]
+    assert serving_rows(settings, "select count(*) from ml.clv") == [(0,)]
 
 
 def test_raw_rows_carry_lineage(first_run) -> None:
