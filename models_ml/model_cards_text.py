@@ -88,7 +88,7 @@ customer is to still be buying (`p_alive`) although B2B buyers never announce th
 ## Inputs and as-of date
 - `core.fct_order_lines`: approved ERP sales orders (not cancelled) with the golden
   `customer_key`, net of VAT, returns netted in; `standard_cost_amount` for the margin.
-- `intermediate.int_as_of_date`: only orders dated on or before it count.
+- `core.dim_as_of_date`: only orders dated on or before it count.
 
 A purchase is a day with orders of positive net value (several orders on one day are one
 purchase, the convention of the BG/NBD paper). Per customer: `x` repeat purchases (purchases

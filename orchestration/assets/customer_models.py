@@ -29,7 +29,7 @@ create table if not exists ml.clv (
 
 ORDER_DEPS = [
     get_asset_key_for_model([warehouse_models], "fct_order_lines"),
-    get_asset_key_for_model([warehouse_models], "int_as_of_date"),
+    get_asset_key_for_model([warehouse_models], "dim_as_of_date"),
 ]
 
 
