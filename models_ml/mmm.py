@@ -8,12 +8,14 @@ The response the model assumes for channel c on day t is the one marketing follo
     outcome_week = intercept + trend + seasonality + sum_c beta_c * sum_{t in week} response_c,t
 
 The transforms run on daily spend and are summed per week (a lumpy trade show saturates on its
-day, not on its week's total). ``beta`` is fitted by ``LinearRegression(positive=True)``: every
-channel adds, never subtracts; the trend and seasonality columns enter with their negated copies,
-so they may take either sign. ``decay``, ``K`` and ``s`` are searched channel by channel
-(coordinate descent over a grid) on time splits: blocks of consecutive weeks, each predicted
-by a fit on the others. The out-of-sample error is measured on the last weeks, which the search
-never saw.
+day, not on its week's total). ``beta`` is fitted by
+``LinearRegression(positive=True, fit_intercept=False)``: every channel adds, never subtracts,
+and so does the baseline (a column of ones: with a free intercept, a negative baseline let a
+channel explain more than all of its own leads); the trend and seasonality columns enter with
+their negated copies, so they may take either sign. ``decay``, ``K`` and ``s`` are searched
+channel by channel (coordinate descent over a grid) on time splits: blocks of consecutive weeks,
+each predicted by a fit on the others. The out-of-sample error is measured on the last weeks,
+which the search never saw.
 """
 
 from __future__ import annotations
@@ -71,7 +73,8 @@ def weekly_response(daily_spend: np.ndarray, week: np.ndarray, n_weeks: int, t: 
 
 
 def controls(n_weeks: int, weeks_per_year: float = 52.18) -> np.ndarray:
-    """Trend and one yearly harmonic, each with its negated copy (either sign under positive)."""
+    """A non-negative baseline, then trend and one yearly harmonic, each with its negated copy
+    (either sign under the positive fit)."""
     w = np.arange(n_weeks, dtype=float)
     base = np.column_stack(
         [
@@ -80,7 +83,7 @@ def controls(n_weeks: int, weeks_per_year: float = 52.18) -> np.ndarray:
             np.cos(2 * np.pi * w / weeks_per_year),
         ]
     )
-    return np.hstack([base, -base])
+    return np.hstack([np.ones((n_weeks, 1)), base, -base])
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,13 @@ def _design(data: MMMData, transforms: Sequence[Transform]) -> np.ndarray:
     )
 
 
+def _regression() -> LinearRegression:
+    # the baseline is a column of ``controls``, constrained like the channels
+    return LinearRegression(positive=True, fit_intercept=False)
+
+
 def _fit(x: np.ndarray, y: np.ndarray) -> LinearRegression:
-    return LinearRegression(positive=True).fit(np.hstack([x, controls(len(y))[: len(y)]]), y)
+    return _regression().fit(np.hstack([x, controls(len(y))[: len(y)]]), y)
 
 
 def _predict(model: LinearRegression, x: np.ndarray, n_total: int, rows: slice) -> np.ndarray:
@@ -140,9 +148,7 @@ def wape(actual: np.ndarray, predicted: np.ndarray) -> float:
 def _split_error(x: np.ndarray, y: np.ndarray, fit_end: int, score_end: int) -> float:
     """WAPE on weeks [fit_end, score_end) of a model fitted on the weeks before ``fit_end``."""
     n = len(y)
-    model = LinearRegression(positive=True).fit(
-        np.hstack([x[:fit_end], controls(n)[:fit_end]]), y[:fit_end]
-    )
+    model = _regression().fit(np.hstack([x[:fit_end], controls(n)[:fit_end]]), y[:fit_end])
     rows = slice(fit_end, score_end)
     return wape(y[rows], _predict(model, x, n, rows))
 
@@ -159,7 +165,7 @@ def blocked_cv_error(x: np.ndarray, y: np.ndarray, folds: int = CV_FOLDS) -> flo
     error = 0.0
     for start, stop in itertools.pairwise(edges):
         train = np.r_[0:start, stop:n]
-        model = LinearRegression(positive=True).fit(design[train], y[train])
+        model = _regression().fit(design[train], y[train])
         error += float(np.abs(y[start:stop] - model.predict(design[start:stop])).sum())
     return error / max(float(np.abs(y).sum()), 1e-12)
 
@@ -239,7 +245,7 @@ def bootstrap_betas(
         starts = rng.integers(0, n - BLOCK_WEEKS + 1, n_blocks)
         idx = (starts[:, None] + np.arange(BLOCK_WEEKS)[None, :]).ravel()[:n]
         y = fit.fitted + residual[idx]
-        betas[b] = LinearRegression(positive=True).fit(x_all, y).coef_[: len(fit.channels)]
+        betas[b] = _regression().fit(x_all, y).coef_[: len(fit.channels)]
     return betas
 
 
@@ -265,13 +271,17 @@ def optimise_budget(
     n = len(curves)
     total = float(spend.sum())
 
+    # SLSQP's tolerances are absolute: work in shares of today's value, not in yuan
+    scale = max(abs(sum(float(np.interp(1.0, *curves[c])) for c in range(n))), 1e-12)
+
     def value(m: np.ndarray) -> float:
-        return -sum(np.interp(m[c], *curves[c]) for c in range(n))
+        return -sum(float(np.interp(m[c], *curves[c])) for c in range(n)) / scale
 
     constraint = {"type": "eq", "fun": lambda m: float(m @ spend) / total - 1.0}
     bounds = [(1 - bound, 1 + bound)] * n
     best_m, best_v = np.ones(n), value(np.ones(n))
-    starts = [np.ones(n), *(np.clip(1 + bound * (np.eye(n)[c] - 0.3), 0.7, 1.3) for c in range(n))]
+    tilts = [np.clip(1 + bound * (np.eye(n)[c] - 0.3), 1 - bound, 1 + bound) for c in range(n)]
+    starts = [np.ones(n), *tilts]
     for start in starts:
         res = minimize(value, start, method="SLSQP", bounds=bounds, constraints=[constraint])
         if res.success and abs(constraint["fun"](res.x)) < 1e-6 and res.fun < best_v:
