@@ -22,10 +22,10 @@ import polars as pl
 
 from models_ml.attribution import (
     HEURISTIC_MODELS,
+    TIME_DECAY_HALF_LIFE_DAYS,
     PathRow,
     markov_attribution,
     shapley_attribution,
-    touch_weights,
 )
 
 MODEL_VERSION = "channel-roi-1"
@@ -200,21 +200,41 @@ def journeys(touches: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     )
 
 
-def _rule_credits(touches: pl.DataFrame) -> pl.DataFrame:
-    """Per converted lead touch and rule: the share of its journey it gets."""
+def rule_credits(touches: pl.DataFrame) -> pl.DataFrame:
+    """Per converted lead touch and rule-based model: the share of its journey it gets.
+
+    The vectorised form of ``touch_weights`` (a test holds the two equal), so a million journeys
+    do not loop in Python.
+    """
     leads = touches.filter(
         (pl.col("touch_kind") == "lead") & pl.col("converted_date").is_not_null()
+    ).with_columns(
+        pos=pl.int_range(pl.len()).over("journey_id"),
+        n=pl.len().over("journey_id"),
+        decay=pl.lit(2.0).pow(
+            -pl.col("days_before_conversion").clip(lower_bound=0) / TIME_DECAY_HALF_LIFE_DAYS
+        ),
     )
-    rows: list[tuple] = []
-    for (journey_id,), group in leads.group_by(["journey_id"], maintain_order=True):
-        ids = group["touch_no"].to_list()
-        days = group["days_before_conversion"].to_list()
-        for model in HEURISTIC_MODELS:
-            for touch_no, weight in zip(ids, touch_weights(model, len(ids), days), strict=True):
-                rows.append((model, journey_id, touch_no, weight))
-    return pl.DataFrame(
-        rows, schema=["model", "journey_id", "touch_no", "weight"], orient="row"
-    ).join(leads, on=["journey_id", "touch_no"])
+    first, last, n = pl.col("pos") == 0, pl.col("pos") == pl.col("n") - 1, pl.col("n")
+    weights = {
+        "first_touch": first.cast(pl.Float64),
+        "last_touch": last.cast(pl.Float64),
+        "linear": 1.0 / n,
+        "time_decay": pl.col("decay") / pl.col("decay").sum().over("journey_id"),
+        "position_based": pl.when(n == 1)
+        .then(1.0)
+        .when(n == 2)
+        .then(0.5)
+        .when(first | last)
+        .then(0.4)
+        .otherwise(0.2 / (n - 2)),
+    }
+    return pl.concat(
+        [
+            leads.with_columns(model=pl.lit(model), weight=expr.cast(pl.Float64))
+            for model, expr in weights.items()
+        ]
+    ).drop("pos", "n", "decay")
 
 
 def _data_driven(journey_frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
@@ -269,10 +289,11 @@ def _data_driven(journey_frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
 
 
 def attribution(
-    touches: pl.DataFrame, journey_frame: pl.DataFrame, spend: pl.DataFrame
+    credits: pl.DataFrame, journey_frame: pl.DataFrame, spend: pl.DataFrame
 ) -> tuple[pl.DataFrame, list[str]]:
-    """Model x channel x month: attributed conversions, revenue, margin and the spend KPIs."""
-    credits = _rule_credits(touches)
+    """Model x channel x month: attributed conversions, revenue, margin and the spend KPIs.
+
+    ``credits`` are the rule-based weights of ``rule_credits``."""
     months_of = journey_frame.select("journey_id", "conversion_month", "margin_per_month")
     rule = (
         credits.join(months_of, on="journey_id")
@@ -323,10 +344,10 @@ def with_kpis(credited: pl.DataFrame, spend: pl.DataFrame, keys: list[str]) -> p
 
 
 def campaign_attribution(
-    touches: pl.DataFrame, journey_frame: pl.DataFrame, shares: pl.DataFrame, spend: pl.DataFrame
+    credits: pl.DataFrame, journey_frame: pl.DataFrame, shares: pl.DataFrame, spend: pl.DataFrame
 ) -> pl.DataFrame:
     """Rule-based models x channel x campaign x month (each lead split over its campaigns)."""
-    with_lead = _rule_credits(touches).join(shares, on="lead_id", how="inner")
+    with_lead = credits.join(shares, on="lead_id", how="inner")
     months_of = journey_frame.select("journey_id", "conversion_month", "margin_per_month")
     credited = (
         with_lead.join(months_of, on="journey_id")

@@ -136,7 +136,13 @@ def run_mmm(
                 "test_wape": fit.test_error,
             }
         )
-        metrics[channel] = {"cv_wape": fit.validation_error, "test_wape": fit.test_error}
+        metrics[channel] = {
+            "cv_wape": fit.validation_error,
+            "test_wape": fit.test_error,
+            "adstock_decay": t.decay,
+            "hill_half_saturation": t.half_saturation,
+            "hill_shape": t.shape,
+        }
         fits[channel] = fit
         response = mmm.channel_response(fit, d, 0, CURVE_MULTIPLIERS)
         for m, r in zip(CURVE_MULTIPLIERS, response, strict=True):

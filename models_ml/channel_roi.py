@@ -27,6 +27,12 @@ from models_ml.model_runs import ModelRun, NotEnoughData, record_model_run
 
 ATTRIBUTION_MODEL = "channel_attribution"
 MMM_MODEL = "channel_mmm"
+ATTRIBUTION_TABLES = (
+    "channel_journeys",
+    "channel_touches",
+    "channel_attribution",
+    "channel_campaign_attribution",
+)
 
 
 @dataclass
@@ -53,13 +59,17 @@ def build_attribution(con, as_of: dt.date) -> StepResult:
     journey_frame = cj.journeys(touches, as_of)
     converted = int(journey_frame["is_converted"].sum()) if journey_frame.height else 0
     if converted == 0:
+        # journeys of an earlier build must not feed this build's MMM
+        for table in ATTRIBUTION_TABLES:
+            con.execute(f"drop table if exists ml.{table}")
         raise NotEnoughData(
             f"no lead became a customer with a won deal by {as_of}: nothing to attribute"
         )
     spend = con.sql(cj.SPEND_SQL, params={"as_of": as_of}).pl()
     shares = con.sql(cj.CAMPAIGN_SHARES_SQL, params={"as_of": as_of}).pl()
-    by_month, skipped = cj.attribution(touches, journey_frame, spend)
-    by_campaign = cj.campaign_attribution(touches, journey_frame, shares, spend)
+    credits = cj.rule_credits(touches)
+    by_month, skipped = cj.attribution(credits, journey_frame, spend)
+    by_campaign = cj.campaign_attribution(credits, journey_frame, shares, spend)
     stamp = {"as_of_date": pl.lit(as_of), "model_version": pl.lit(cj.MODEL_VERSION)}
     result = StepResult(skipped=[f"markov and shapley for {s}" for s in skipped])
     paid = set(spend.filter(pl.col("spend") > 0)["channel"].unique().to_list())
@@ -111,6 +121,14 @@ def _roi_table(attributed: pl.DataFrame, mmm_roi: pl.DataFrame | None, as_of) ->
 
 def build_mmm(con, as_of: dt.date, draws: int = channel_mmm.BOOTSTRAP_DRAWS) -> StepResult:
     """Per-channel MMM, ROI beside attribution, curves and budget plan, written to ``ml``."""
+    written = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'ml'"
+        ).fetchall()
+    }
+    if not {"channel_journeys", "channel_attribution"} <= written:
+        raise NotEnoughData("no journeys: the attribution step was skipped (see its run)")
     journey_frame = con.sql("select * from ml.channel_journeys").pl()
     attributed = attribution_roi(con)
     try:

@@ -28,7 +28,8 @@ def _metadata(result, run) -> dict:
         "status": "ok",
         "as_of": str(run.as_of_date),
         "model_version": run.model_version,
-        "rows": dg.MetadataValue.json(result.rows),
+        "rows": sum(result.rows.values()),
+        "tables": dg.MetadataValue.json(result.rows),
         "skipped": dg.MetadataValue.json([f"skipped: {s}" for s in result.skipped]),
         "metrics": dg.MetadataValue.json(run.metrics),
     }

@@ -49,6 +49,8 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
         "warehouse_models",
         "ml_revenue_trend",
         "ml_rfm",
+        "ml_channel_attribution",
+        "ml_channel_mmm",
         "serving_warehouse",
     }
     assert all(s["status"] == "success" for s in stages.values())
@@ -58,6 +60,9 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
     # three ERP customers and no CRM record: nothing to compare, an empty pairs table
     assert stages["identity__match_pairs"]["rows"] == 0
     assert stages["ml_rfm"]["rows"] == 0  # invoices but no sales order: nobody to score
+    # no leads and no spend: both channel ROI steps skip, and the run still publishes
+    assert stages["ml_channel_attribution"]["rows"] == 0
+    assert stages["ml_channel_mmm"]["rows"] == 0
     assert all(s["seconds"] >= 0 for s in stages.values())
 
 

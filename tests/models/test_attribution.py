@@ -3,15 +3,20 @@ numbers."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import polars as pl
 import pytest
 
 from models_ml.attribution import (
+    HEURISTIC_MODELS,
     PathRow,
     markov_attribution,
     removal_effects,
     shapley_attribution,
     touch_weights,
 )
+from models_ml.channel_journeys import rule_credits
 
 # Four journeys in three distinct paths:
 #   "A > B": 1 journey, converted, value 100
@@ -97,3 +102,33 @@ def test_position_based_short_journeys_and_time_decay() -> None:
         touch_weights("time_decay", 2)
     with pytest.raises(ValueError, match="unknown attribution model"):
         touch_weights("u_shaped", 2)
+
+
+def test_vectorised_rule_credits_equal_touch_weights() -> None:
+    """The journeys' polars weights are the pure function's, for paths of 1 to 5 touches."""
+    rows = []
+    days = {1: [3], 2: [20, 1], 3: [30, 9, 0], 4: [40, 12, 5, 2], 5: [50, 30, 14, 7, 0]}
+    for n, before in days.items():
+        for k, d in enumerate(before):
+            rows.append(
+                {
+                    "journey_id": f"j{n}",
+                    "touch_kind": "lead",
+                    "touch_no": k + 1,
+                    "converted_date": dt.date(2026, 3, 1),
+                    "days_before_conversion": d,
+                }
+            )
+    # an activity and a journey that never converted get no credit
+    rows.append({**rows[-1], "touch_kind": "activity", "touch_no": 6})
+    rows.append({**rows[0], "journey_id": "lost", "converted_date": None})
+    credits = rule_credits(pl.DataFrame(rows))
+    assert credits.filter(pl.col("journey_id") == "lost").is_empty()
+    for model in HEURISTIC_MODELS:
+        for n, before in days.items():
+            got = (
+                credits.filter((pl.col("model") == model) & (pl.col("journey_id") == f"j{n}"))
+                .sort("touch_no")["weight"]
+                .to_list()
+            )
+            assert got == pytest.approx(touch_weights(model, n, before)), (model, n)
