@@ -221,11 +221,13 @@ def write_report(path: Path) -> Path:
         "",
         "True parameters: "
         + "; ".join(
-            f"{c} decay {truth[c]['adstock_decay']}, shape {truth[c]['hill_shape']}"
+            f"{c} decay {truth[c]['adstock_decay']}, K {truth[c]['hill_half_saturation']:,.0f}, "
+            f"shape {truth[c]['hill_shape']}"
             for c in sorted(truth)
             if truth[c]["spend"] > 0
         )
-        + ".",
+        + ". The trade show K is not comparable: the truth books a show's cost on its first day,"
+        " the warehouse spreads it over the show's days.",
         "",
         "### Response curves and budget plan",
         f"![Response curves]({CURVE_PLOT})",
