@@ -31,6 +31,32 @@ CURVE_MULTIPLIERS = np.round(np.linspace(0.0, 2.0, 41), 3)
 PLAN_MULTIPLIERS = np.round(np.linspace(1 - mmm.BUDGET_BOUND, 1 + mmm.BUDGET_BOUND, 61), 3)
 SEED = 20261205
 
+CURVE_SCHEMA = {
+    "channel": pl.String,
+    "spend_multiplier": pl.Float64,
+    "spend": pl.Float64,
+    "expected_margin": pl.Float64,
+    "margin_lower": pl.Float64,
+    "margin_upper": pl.Float64,
+    "marginal_roi": pl.Float64,
+}
+PLAN_SCHEMA = {
+    "channel": pl.String,
+    **{
+        name: pl.Float64
+        for name in (
+            "current_spend",
+            "planned_spend",
+            "change_pct",
+            "expected_margin_current",
+            "expected_margin_planned",
+            "uplift",
+            "uplift_lower",
+            "uplift_upper",
+        )
+    },
+}
+
 DAILY_SPEND_SQL = """
 select channel, spend_date, sum(spend_yuan)::double as spend
 from core.fct_marketing_spend
@@ -162,7 +188,11 @@ def run_mmm(
         spend_now.append(spend)
         beta_value_draws.append((plan_response, beta_draws * value_draws))
     roi_frame = pl.DataFrame(roi_rows)
-    curves = _with_marginal(pl.DataFrame(curve_rows))
+    curves = _with_marginal(
+        pl.DataFrame(
+            curve_rows, schema={k: v for k, v in CURVE_SCHEMA.items() if k != "marginal_roi"}
+        )
+    )
     plan = _budget_plan(list(data), plan_curves, np.array(spend_now), beta_value_draws)
     return {"roi": roi_frame, "curves": curves, "plan": plan, "metrics": metrics}
 
@@ -182,7 +212,7 @@ def _budget_plan(
 ) -> pl.DataFrame:
     """Today's spend vs the optimised split, per channel and in total, uplift with interval."""
     if not channels:
-        return pl.DataFrame()
+        return pl.DataFrame(schema=PLAN_SCHEMA)
     plan = mmm.optimise_budget(curves, spend)
     rows, uplift_draws = [], 0.0
     for c, channel in enumerate(channels):
@@ -216,4 +246,4 @@ def _budget_plan(
         "uplift_lower": float(np.percentile(uplift_draws, 5)),
         "uplift_upper": float(np.percentile(uplift_draws, 95)),
     }
-    return pl.DataFrame([*rows, total])
+    return pl.DataFrame([*rows, total], schema=PLAN_SCHEMA)

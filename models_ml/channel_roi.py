@@ -133,15 +133,14 @@ def build_mmm(con, as_of: dt.date, draws: int = channel_mmm.BOOTSTRAP_DRAWS) -> 
     attributed = attribution_roi(con)
     try:
         data, lead_values, skipped = channel_mmm.weekly_inputs(con, as_of, journey_frame)
+        if not data:
+            raise NotEnoughData("no paid channel can be modelled: " + "; ".join(skipped))
     except NotEnoughData:
-        # attribution's view still publishes; the empty MMM tables say nothing was fitted
+        # attribution's view still publishes; empty MMM tables say nothing was fitted
         _write(con, "channel_roi", _roi_table(attributed, None, as_of))
-        _write(con, "channel_response_curves", pl.DataFrame())
-        _write(con, "channel_budget_plan", pl.DataFrame())
+        _write(con, "channel_response_curves", pl.DataFrame(schema=channel_mmm.CURVE_SCHEMA))
+        _write(con, "channel_budget_plan", pl.DataFrame(schema=channel_mmm.PLAN_SCHEMA))
         raise
-    if not data:
-        _write(con, "channel_roi", _roi_table(attributed, None, as_of))
-        raise NotEnoughData("no paid channel can be modelled: " + "; ".join(skipped))
     out = channel_mmm.run_mmm(data, lead_values, draws=draws)
     stamp = {"as_of_date": pl.lit(as_of), "model_version": pl.lit(cj.MODEL_VERSION)}
     result = StepResult(skipped=skipped)
