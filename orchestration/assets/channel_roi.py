@@ -21,6 +21,7 @@ def _metadata(result, run) -> dict:
     if result is None:
         return {
             "status": "skipped",
+            "rows": 0,
             "skipped": f"skipped: {run.reason}",
             "as_of": str(run.as_of_date),
         }
