@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.customer_models import ml_clv, ml_segments
+from orchestration.assets.channel_roi import ml_channel_attribution, ml_channel_mmm
 from orchestration.assets.identity import identity_match_pairs
 from orchestration.assets.landing import (
     LANDING_ASSETS,
@@ -35,6 +36,8 @@ _upstream_assets = [
     ml_rfm,
     ml_clv,
     ml_segments,
+    ml_channel_attribution,
+    ml_channel_mmm,
 ]
 serving_warehouse = publish_asset(
     [key for assets_def in _upstream_assets for key in assets_def.keys]

@@ -51,6 +51,8 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
         "ml_rfm",
         "ml_clv",
         "ml_segments",
+        "ml_channel_attribution",
+        "ml_channel_mmm",
         "serving_warehouse",
     }
     assert all(s["status"] == "success" for s in stages.values())
@@ -62,6 +64,9 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
     assert stages["ml_rfm"]["rows"] == 0  # invoices but no sales order: nobody to score
     # too little data for CLV and clusters is a recorded skip, and the pipeline still publishes
     assert stages["ml_clv"]["rows"] == stages["ml_segments"]["rows"] == 0
+    # no leads and no spend: both channel ROI steps skip, and the run still publishes
+    assert stages["ml_channel_attribution"]["rows"] == 0
+    assert stages["ml_channel_mmm"]["rows"] == 0
     assert all(s["seconds"] >= 0 for s in stages.values())
 
 
