@@ -9,8 +9,8 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.assets.customer_models import ml_clv, ml_segments
 from orchestration.assets.channel_roi import ml_channel_attribution, ml_channel_mmm
+from orchestration.assets.customer_models import ml_clv, ml_segments
 from orchestration.assets.identity import identity_match_pairs
 from orchestration.assets.landing import (
     LANDING_ASSETS,
