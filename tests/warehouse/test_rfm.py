@@ -38,9 +38,7 @@ ACTIVE_SEGMENTS = ("champions", "loyal", "potential_loyalist", "new")
 def as_of(tiny_warehouse: TinyWarehouse) -> dt.date:
     dates = tiny_warehouse.rows(f"select distinct as_of_date from {RFM}")
     assert len(dates) == 1
-    assert dates[0][0] == tiny_warehouse.scalar(
-        "select as_of_date from core.dim_as_of_date"
-    )
+    assert dates[0][0] == tiny_warehouse.scalar("select as_of_date from core.dim_as_of_date")
     return dates[0][0]
 
 
