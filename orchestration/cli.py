@@ -14,6 +14,9 @@ from pathlib import Path
 from orchestration.commands.docs import DocsError
 from orchestration.settings import REPO_ROOT, get_settings
 
+# file names listed per fate in the text summary (the JSON summary lists all)
+SHOWN_FILES = 8
+
 
 class CommandError(RuntimeError):
     """A failure to report as one line, with a non-zero exit code."""
@@ -86,6 +89,16 @@ def _print_summary(summary, as_json: bool) -> None:
         _progress(
             f"{stage.stage:<28} {stage.status:<9} {rows:>16} {stage.seconds:>8.1f} s{problems}"
         )
+        for fate, files in stage.files.items():
+            if fate == "quarantined":
+                continue  # already among the problems
+            shown = ", ".join(files[:SHOWN_FILES])
+            more = (
+                f" and {len(files) - SHOWN_FILES} more (see --json)"
+                if len(files) > SHOWN_FILES
+                else ""
+            )
+            _progress(f"{'':<28} {fate}: {len(files)} file(s): {shown}{more}")
     _progress(f"{summary.command}: {summary.status} in {summary.seconds:.1f} s")
 
 

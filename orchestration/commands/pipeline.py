@@ -22,6 +22,8 @@ class StageSummary:
     seconds: float
     rows: int | None = None  # None: the step reports no row counts (e.g. dbt)
     problems: list[str] = field(default_factory=list)
+    # landing steps: the files by fate (quarantined, skipped as already landed, unmatched ...)
+    files: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -41,6 +43,17 @@ class RunSummary:
 
 
 ROW_METADATA_KEYS = ("rows", "rows_landed", "dagster/row_count")
+# landing metadata key -> the file fate it lists in a stage summary
+FILE_LISTS = {
+    "files_quarantined": "quarantined",
+    "files_failed": "failed",
+    "skipped_files": "skipped",
+    "files_unmatched": "unmatched",
+}
+
+
+def _metadata_list(value: Any) -> list[str]:
+    return list(getattr(value, "value", value) or [])
 
 
 def _rows_from_metadata(metadata: dict[str, Any]) -> int | None:
@@ -108,6 +121,7 @@ def _root_cause(error: Any) -> str:
 def stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSummary]:
     rows: dict[str, int] = {}  # steps absent here reported no row counts
     problems: dict[str, list[str]] = {}
+    files: dict[str, dict[str, list[str]]] = {}
     for event in result.all_events:
         step = event.step_key
         if step is None:
@@ -118,9 +132,20 @@ def stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSumm
             counted = _rows_from_metadata(metadata)
             if counted is not None:
                 rows[step] = rows.get(step, 0) + counted
-            quarantined = metadata.get("files_quarantined")
-            for file in getattr(quarantined, "value", quarantined) or []:
-                problems.setdefault(step, []).append(f"quarantined {file} (see quarantine/)")
+            for key, fate in FILE_LISTS.items():
+                listed = files.setdefault(step, {}).setdefault(fate, [])
+                for file in _metadata_list(metadata.get(key)):
+                    if file in listed:
+                        continue  # unmatched files are named by every raw asset
+                    listed.append(file)
+                    if fate == "quarantined":
+                        problems.setdefault(step, []).append(
+                            f"quarantined {file} (see quarantine/)"
+                        )
+                    elif fate == "unmatched":
+                        problems.setdefault(step, []).append(
+                            f"unmatched {file}: no contract claims it; left in landing/"
+                        )
         elif event.is_step_failure:
             problems.setdefault(step, []).append(_root_cause(event.event_specific_data.error))
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
@@ -140,6 +165,7 @@ def stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSumm
                 seconds=round(max(seconds, 0.0), 3),
                 rows=rows.get(stats.step_key),
                 problems=problems.get(stats.step_key, []),
+                files={k: v for k, v in files.get(stats.step_key, {}).items() if v},
             )
         )
     return summaries
