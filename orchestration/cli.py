@@ -105,7 +105,15 @@ def _print_summary(summary, as_json: bool) -> None:
 def cmd_pipeline(args: argparse.Namespace) -> int:
     from orchestration.commands.land import backfill_drops, execute_land
     from orchestration.commands.pipeline import execute
+    from orchestration.commands.preflight import NothingToBuild, check_home
 
+    if args.command in ("run", "build"):
+        # seconds, before dbt and Dagster load: an empty home is said at once
+        try:
+            for warning in check_home(args.command, get_settings()):
+                _progress(f"tandem {args.command}: warning: {warning}")
+        except NothingToBuild as empty:
+            raise CommandError(str(empty)) from None
     # dbt and Dagster write progress to stdout; keep stdout for the JSON summary alone
     with stdout_to_stderr():
         if args.command == "land" and args.backfill:
@@ -133,7 +141,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not settings.serving_db.exists():
         raise CommandError(f"no published warehouse at {settings.serving_db}: run `tandem run`")
     env = {**os.environ, **settings.tool_env()}
-    url = f"http://{settings.serve_host}:{settings.serve_port}"
+    port = settings.serve_port if args.port is None else args.port
+    url = f"http://{settings.serve_host}:{port}"
     _progress(f"Tandem dashboards: {url}  (Ctrl+C to stop)")
     command = [
         sys.executable,
@@ -144,7 +153,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--server.address",
         settings.serve_host,
         "--server.port",
-        str(settings.serve_port),
+        str(port),
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
@@ -159,6 +168,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # SIGTERM) reaches the server itself, and no orphaned server outlives this command
     os.execve(sys.executable, command, env)
     return 0  # not reached
+
+
+def _port(text: str) -> int:
+    """A TCP port number, for argparse (its error names the option and the allowed range)."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: use a whole number 1-65535")
+    return int(text)
 
 
 def cmd_not_yet(feature: str) -> Callable[[argparse.Namespace], int]:
@@ -206,6 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.set_defaults(handler=cmd_pipeline)
 
     serve = sub.add_parser("serve", help="serve the dashboards on the published warehouse")
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        help="port to listen on (default: TANDEM_SERVE_PORT or 8501)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     from orchestration.commands import docs as docs_command

@@ -19,6 +19,8 @@ def publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def serving_warehouse(context: dg.AssetExecutionContext, tandem: TandemConfig):
         settings = tandem.settings()
         result = publish(settings.build_db, settings.serving_db)
+        for name in result.stale_removed:
+            context.log.warning(f"removed {name}: the copy of a publish that was killed")
         context.log.info(f"published {result.bytes:,} bytes to {result.serving_path}")
         return dg.MaterializeResult(
             metadata={

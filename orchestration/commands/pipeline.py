@@ -6,6 +6,9 @@ Dagster UI exactly like scheduled runs.
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -63,6 +66,46 @@ def _rows_from_metadata(metadata: dict[str, Any]) -> int | None:
     return sum(int(getattr(value, "value", value) or 0) for value in values)
 
 
+# run tags that say which process runs an in-process run, so a later run can tell a killed one
+PID_TAG = "tandem/pid"
+HOST_TAG = "tandem/host"
+_LOG = logging.getLogger("tandem")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def fail_stale_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark runs of this instance left STARTED by a killed `tandem` process as failed.
+
+    Only runs tagged with a process id on this host whose process is gone: a run the Dagster
+    daemon or `dagster dev` is executing carries no such tag and is never touched.
+    """
+    stale = []
+    records = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
+            tags={HOST_TAG: socket.gethostname()},
+        )
+    )
+    for run in records:
+        pid = run.tags.get(PID_TAG, "")
+        if not pid.isdigit() or int(pid) == os.getpid() or _process_alive(int(pid)):
+            continue
+        message = f"process {pid} that ran it is gone (killed); marked failed by a later run"
+        instance.report_run_failed(run, message)
+        _LOG.warning("run %s (%s) was left STARTED: %s", run.run_id, run.job_name, message)
+        stale.append(run.run_id)
+    return stale
+
+
 def _selection(command: str) -> dg.AssetSelection:
     raw = dg.AssetSelection.groups("raw")
     serving = dg.AssetSelection.groups("serving")
@@ -91,10 +134,12 @@ def execute(
     )
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
+        fail_stale_runs(instance)
         result = job.execute_in_process(
             instance=instance,
             resources=defs.resources,
             raise_on_error=False,
+            tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
             run_config={
                 "loggers": {"console": {"config": {"log_level": log_level}}},
                 **({"ops": ops_config} if ops_config else {}),
