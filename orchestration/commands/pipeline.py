@@ -160,7 +160,10 @@ def _root_cause(error: Any) -> str:
     while error is not None and error.cause is not None:
         error = error.cause
     lines = [line.strip() for line in (error.message if error else "").splitlines() if line.strip()]
-    return lines[0] if lines else "step failed"
+    if not lines:
+        return "step failed"
+    # a dg.Failure raised on purpose already says it for a person: drop Dagster's class path
+    return lines[0].removeprefix("dagster._core.definitions.events.Failure: ")
 
 
 def stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSummary]:

@@ -11,6 +11,7 @@ import random
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from ingestion import landing
@@ -259,3 +260,32 @@ def test_unmatched_and_skipped_files_are_listed_in_the_run_summary(tandem_home) 
         stage.problems
     )
     assert (landing_dir / "crm/wk_crm_contacts_backup.txt").exists()  # left where it is
+
+
+def test_a_file_the_machine_failed_to_land_fails_the_run(
+    tandem_home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_csv(tandem_home.landing_dir / CONTACTS, CONTACTS_HEADER, [contact_row(1)])
+    real_ledger = landing._record_ledger
+
+    def disk_full(con, ctx, status, *args, **kwargs):
+        if status == "landed":
+            raise duckdb.IOException("No space left on device (simulated)")
+        return real_ledger(con, ctx, status, *args, **kwargs)
+
+    monkeypatch.setattr(landing, "_record_ledger", disk_full)
+    resources = {"tandem": TandemConfig(home=str(tandem_home.root))}
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [land_extracts], instance=instance, resources=resources, raise_on_error=False
+        )
+        (stage,) = stage_summaries(instance, result)
+    # before: the file ended `failed` and the run said success
+    assert not result.success
+    assert stage.status == "failure"
+    assert stage.files["failed"] == [CONTACTS]
+    assert any(
+        p.startswith("1 file(s) could not be landed: error load_failed: crm/wk_crm_contacts.csv")
+        and "No space left on device (simulated)" in p
+        for p in stage.problems
+    ), stage.problems
