@@ -102,6 +102,27 @@ def _print_summary(summary, as_json: bool) -> None:
     _progress(f"{summary.command}: {summary.status} in {summary.seconds:.1f} s")
 
 
+def up_to_date_summary():
+    """A run summary saying why nothing is built, or None when the run must build."""
+    import time
+
+    from orchestration.commands.pipeline import RunSummary, StageSummary
+    from orchestration.uptodate import last_publish, why_rebuild
+
+    started = time.perf_counter()
+    settings = get_settings()
+    if why_rebuild(settings) is not None:
+        return None
+    when = last_publish(settings)
+    reason = (
+        f"nothing new to land and nothing changed since the last publish ({when:%Y-%m-%d %H:%M} "
+        "UTC): the warehouse is up to date; `tandem run --full-refresh` rebuilds anyway"
+    )
+    seconds = round(time.perf_counter() - started, 3)
+    stage = StageSummary("up_to_date", "skipped", seconds, problems=[reason])
+    return RunSummary("run", "success", "", seconds, [stage])
+
+
 def cmd_pipeline(args: argparse.Namespace) -> int:
     from orchestration.commands.land import backfill_drops, execute_land
     from orchestration.commands.pipeline import execute
@@ -114,6 +135,11 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
                 _progress(f"tandem {args.command}: warning: {warning}")
         except NothingToBuild as empty:
             raise CommandError(str(empty)) from None
+    if args.command == "run" and not args.full_refresh:
+        skipped = up_to_date_summary()
+        if skipped is not None:
+            _print_summary(skipped, args.json)
+            return 0
     # dbt and Dagster write progress to stdout; keep stdout for the JSON summary alone
     with stdout_to_stderr():
         if args.command == "land" and args.backfill:
@@ -212,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--json", action="store_true", help="print a machine-readable summary")
+        if name == "run":
+            cmd.add_argument(
+                "--full-refresh",
+                action="store_true",
+                help="build and publish even when nothing new landed since the last publish",
+            )
         if name == "land":
             cmd.add_argument("dir", nargs="?", help="folder to land (default: landing/)")
             cmd.add_argument(
