@@ -9,7 +9,8 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.tandem-installed
-SCALE ?= small
+# sample-data scale: SCALE=..., else TANDEM_SCALE (the setting `tandem generate` reads), else small
+SCALE ?= $(or $(TANDEM_SCALE),small)
 # TANDEM_HOME, TANDEM_BUILD_DB, DAGSTER_HOME, ... as orchestration/settings.py derives them
 TOOL_ENV = $(BIN)/python -m orchestration.settings
 PYTEST_ARGS ?=
@@ -69,8 +70,9 @@ test-fast: lint manifest  ## lint + the tests that need no pipeline run, browser
 hooks: $(STAMP)  ## install the git pre-commit hooks (ruff, sqlfluff) from .pre-commit-config.yaml
 	$(BIN)/pre-commit install
 
-dev: manifest  ## Dagster UI on http://127.0.0.1:3000
-	env $$($(TOOL_ENV)) $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+dev: manifest  ## Dagster UI on http://127.0.0.1:3000 (TANDEM_DAGSTER_PORT)
+	env $$($(TOOL_ENV)) $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 \
+		-p $$($(TOOL_ENV) --get dagster_port)
 
 bench: manifest  ## benchmark the pipeline stages (see docs/BENCHMARKS.md)
 	$(BIN)/tandem bench --scale $(SCALE)

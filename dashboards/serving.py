@@ -1,11 +1,14 @@
 """Read-only access to the published warehouse for dashboards and analysts.
 
 Connections are opened per query and closed at once, so a reader never holds the serving file
-across a publish and always sees one consistent build.
+across a publish and always sees one consistent build. A failed open or query (a lock held by a
+process that opened the file read-write, a file replaced mid-open) is retried briefly; what
+still fails is raised as :class:`WarehouseUnavailable` with a message a dashboard can show.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,22 +18,57 @@ import polars as pl
 
 from orchestration.settings import get_settings
 
+# how often and how long a read is retried before the dashboard shows a message
+RETRY_DELAYS_SECONDS = (0.1, 0.3, 0.6, 1.0)
+
 
 class WarehouseNotPublished(RuntimeError):
     """The serving file does not exist yet."""
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The serving file exists but cannot be read right now; the message says what to do."""
 
 
 def serving_path() -> Path:
     return get_settings().serving_db
 
 
+def friendly_message(db: Path, error: Exception) -> str:
+    """What a reader of a dashboard is told when the warehouse cannot be read."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if "lock" in text.lower():
+        return (
+            f"The warehouse {db} is locked by another program that opened it for writing "
+            "(a notebook or tool without read_only=True?). Close that connection, or open it "
+            f"with duckdb.connect(path, read_only=True); then reload this page. ({text})"
+        )
+    return f"The warehouse {db} cannot be read right now; reload this page in a moment. ({text})"
+
+
 def query(sql: str, params: Sequence[Any] | None = None, path: Path | None = None) -> pl.DataFrame:
-    """Run one read-only query on the serving file and return the result as a polars frame."""
+    """Run one read-only query on the serving file and return the result as a polars frame.
+
+    Raises :class:`WarehouseNotPublished` before the first publish and
+    :class:`WarehouseUnavailable` when the file cannot be read even after brief retries. An error
+    in the SQL itself (a missing table or column) is raised at once, as DuckDB says it.
+    """
     db = path or serving_path()
     if not db.exists():
         raise WarehouseNotPublished(
             f"no published warehouse at {db}: run `tandem run` (or `make demo`) first"
         )
+    for delay in (*RETRY_DELAYS_SECONDS, None):
+        try:
+            return _read(db, sql, params)
+        except (duckdb.IOException, duckdb.ConnectionException, OSError) as error:
+            if delay is None:
+                raise WarehouseUnavailable(friendly_message(db, error)) from error
+            time.sleep(delay)
+    raise AssertionError("not reached")  # the last attempt returns or raises
+
+
+def _read(db: Path, sql: str, params: Sequence[Any] | None) -> pl.DataFrame:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()

@@ -181,6 +181,16 @@ def ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
 ensure_ledger = ensure_meta
 
 
+def unmatched_problem(relative: str) -> FileProblem:
+    """The warning for a file no contract claims (it stays in landing/, untouched)."""
+    return FileProblem(
+        "unmatched_file",
+        f"{relative}: no contract's file_pattern matches it, so it was not landed; it stays "
+        "where it is",
+        WARNING,
+    )
+
+
 def match_contract(relative: PurePosixPath | str, contracts: Iterable[Contract]) -> Contract | None:
     """The first contract whose pattern claims ``relative`` (drop prefixes are ignored)."""
     return next((c for c in contracts if c.matches(relative)), None)
@@ -196,6 +206,7 @@ class HeaderPlan:
     headers: dict[str, str | None]  # contract column name -> header in the file (None: missing)
     extras: dict[str, str]  # raw column name -> header in the file (kept as text)
     warnings: list[FileProblem]
+    malformed: bool = False  # the rows carry MALFORMED columns (read row by row)
 
 
 def closest_header(wanted: str, headers: list[str]) -> str | None:
@@ -208,6 +219,11 @@ def closest_header(wanted: str, headers: list[str]) -> str | None:
 def plan_headers(contract: Contract, file_headers: list[str], name: str) -> HeaderPlan:
     """Map a file's headers to the contract; raise QuarantineError for missing required ones."""
     by_norm = {normalise_header(h): h for h in file_headers}
+    # headers some contract column claims: never offered as "the closest header" of another
+    claimed = {
+        by_norm[n] for column in contract.columns for n in map(normalise_header, column.headers)
+        if n in by_norm
+    }  # fmt: skip
     used: set[str] = set()
     headers: dict[str, str | None] = {}
     warnings: list[FileProblem] = []
@@ -231,7 +247,7 @@ def plan_headers(contract: Contract, file_headers: list[str], name: str) -> Head
                     )
                 )
             continue
-        unused = [h for h in file_headers if h not in used]
+        unused = [h for h in file_headers if h not in used and h not in claimed]
         nearest = closest_header(column.source, unused)
         hint = f"; the closest header in the file is {nearest!r}" if nearest else ""
         shown = repr(nearest) if nearest else "the new header"
@@ -291,6 +307,7 @@ def _stage(
     from_sql: str,
     row_number: str | None,
     headers: list[str],
+    malformed: bool = False,
 ) -> tuple[int, HeaderPlan]:
     """Map headers, then type and check every row in the same pass that reads the file.
 
@@ -299,7 +316,8 @@ def _stage(
     rows in the query (``row_number() over ()``) would run the whole read on one thread.
     """
     plan = plan_headers(ctx.contract, headers, ctx.relative)
-    query = staged_select(ctx.contract, plan.headers, plan.extras, from_sql, row_number)
+    plan.malformed = malformed
+    query = staged_select(ctx.contract, plan.headers, plan.extras, from_sql, row_number, malformed)
     con.execute(f"create or replace temp table {STAGED_DATA} as {query}")
     numbered = "rowid + 1 as _row_number, " if row_number is None else ""
     con.execute(f"create or replace temp view {STAGED} as select {numbered}* from {STAGED_DATA}")
@@ -313,7 +331,7 @@ def _find_bad_rows(con: duckdb.DuckDBPyConnection, ctx: _FileContext, total: int
     Staging counted each row's failed checks (a sum of 0/1 flags; DuckDB runs a long OR chain
     several times slower); the per-cell detail is computed only for the rows that failed.
     """
-    checks = row_checks(ctx.contract, ctx.plan.headers)
+    checks = row_checks(ctx.contract, ctx.plan.headers, ctx.plan.malformed)
     if not checks:
         return 0
     bad_rows = fetch_row(con, f"select count(*) from {STAGED_DATA} where {FAILED_CHECKS} > 0")[0]
@@ -322,7 +340,7 @@ def _find_bad_rows(con: duckdb.DuckDBPyConnection, ctx: _FileContext, total: int
     cells = " union all ".join(
         f"select _row_number, {literal(c.column)} as column_name, "
         f"{literal(c.header)} as source_column, cast({c.value_sql} as varchar) as value, "
-        f"{literal(c.reason)} as reason, {literal(c.expected)} as expected "
+        f"{c.reason_sql or literal(c.reason)} as reason, {literal(c.expected)} as expected "
         f"from {STAGED} where {FAILED_CHECKS} > 0 and {c.condition}"
         for c in checks
     )
@@ -577,6 +595,27 @@ def _record_ledger(
     )
 
 
+def _rejected_warning(
+    con: duckdb.DuckDBPyConnection, ctx: _FileContext, bad_rows: int
+) -> FileProblem:
+    """The warning of a file that landed without a few rows: which, and why the first one."""
+    row, column, value, reason = fetch_row(
+        con,
+        "select _row_number, source_column, value, reason from _bad "
+        "order by _row_number, source_column limit 1",
+    )
+    shown = "" if value is None else f" {value[:80]!r}"
+    return FileProblem(
+        "rejected_row",
+        f"{ctx.relative}: {bad_rows} row(s) rejected (within the contract's tolerance), the "
+        f"first is row {row}, column {column!r}: {reason}{shown}; see {REJECTS_TABLE}",
+        WARNING,
+        row=row,
+        column=column,
+        value=value,
+    )
+
+
 def _land_one(con: duckdb.DuckDBPyConnection, ctx: _FileContext) -> FileOutcome:
     """Read, check and insert one file in one transaction; raise QuarantineError if it breaks."""
     started = time.perf_counter()
@@ -585,9 +624,9 @@ def _land_one(con: duckdb.DuckDBPyConnection, ctx: _FileContext) -> FileOutcome:
             con,
             ctx.path,
             ctx.contract,
-            lambda from_sql, row_number, headers: _stage(con, ctx, from_sql, row_number, headers)[
-                0
-            ],
+            lambda from_sql, row_number, headers, malformed: _stage(
+                con, ctx, from_sql, row_number, headers, malformed
+            )[0],
             ctx.relative,
             ctx.transcoded,
         )
@@ -595,14 +634,7 @@ def _land_one(con: duckdb.DuckDBPyConnection, ctx: _FileContext) -> FileOutcome:
         _check_duplicate_keys(con, ctx, bad_rows)
         problems = ctx.plan.warnings + _enum_warnings(con, ctx)
         if bad_rows:
-            problems.append(
-                FileProblem(
-                    "rejected_row",
-                    f"{ctx.relative}: {bad_rows} row(s) rejected (within the contract's "
-                    f"tolerance); see {REJECTS_TABLE}",
-                    WARNING,
-                )
-            )
+            problems.append(_rejected_warning(con, ctx, bad_rows))
         con.execute("begin transaction")
         try:
             _create_raw_table(con, ctx.contract, list(ctx.plan.extras))
@@ -764,7 +796,13 @@ def land_directory(
     for index, (path, relative) in enumerate(files, start=1):
         contract = match_contract(relative, contracts)
         if contract is None:
-            outcomes[index] = FileOutcome(relative, "", "unmatched")
+            # left where it is: a contract added later (or a renamed file) lands it then
+            outcomes[index] = FileOutcome(
+                relative,
+                "",
+                "unmatched",
+                problems=[str(unmatched_problem(relative))],
+            )
         else:
             groups.setdefault(contract.name, []).append((index, path, relative, contract))
 
@@ -853,16 +891,18 @@ def land_directory(
     return report
 
 
+# errors of the machine, not of the file: the file is recorded as failed and retried next time
+MACHINE_ERRORS = (OSError, MemoryError, duckdb.IOException, duckdb.OutOfMemoryException)
+
+
 def land_file(
     con: duckdb.DuckDBPyConnection, ctx: _FileContext, quarantine_dir: Path
 ) -> FileOutcome:
-    """Land one file; a broken file is quarantined, an unexpected error is recorded as failed."""
+    """Land one file (see :func:`_land_or_quarantine`); a machine error records it as failed."""
     started = time.perf_counter()
     try:
-        return _land_one(con, ctx)
-    except QuarantineError as broken:
-        return _quarantine(con, ctx, broken.problems, quarantine_dir, time.perf_counter() - started)
-    except (duckdb.Error, pl.exceptions.PolarsError, OSError, ValueError) as error:
+        return _land_or_quarantine(con, ctx, quarantine_dir)
+    except MACHINE_ERRORS as error:
         # nothing of the file is kept (the transaction rolled back); a later landing retries it
         problem = FileProblem("load_failed", f"{ctx.relative}: {type(error).__name__}: {error}")
         con.execute("begin transaction")
@@ -870,6 +910,33 @@ def land_file(
         _record_ledger(con, ctx, "failed", 0, 0, [problem], None, time.perf_counter() - started)
         con.execute("commit")
         return FileOutcome(ctx.relative, ctx.contract.name, "failed", problems=[str(problem)])
+
+
+def _land_or_quarantine(
+    con: duckdb.DuckDBPyConnection, ctx: _FileContext, quarantine_dir: Path
+) -> FileOutcome:
+    """Land one file, or quarantine it when it is broken in any way.
+
+    Every file ends landed, quarantined or (only when the machine failed: disk, memory) failed
+    and retried by the next landing. An error no reader check foresaw while reading the file's
+    content quarantines it with the error's text, so it is never retried silently every run.
+    """
+    started = time.perf_counter()
+    try:
+        return _land_one(con, ctx)
+    except QuarantineError as broken:
+        return _quarantine(con, ctx, broken.problems, quarantine_dir, time.perf_counter() - started)
+    except MACHINE_ERRORS:
+        raise
+    except (duckdb.Error, pl.exceptions.PolarsError, ValueError, csv.Error) as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        if ctx.transcoded is not None:
+            message = message.replace(str(ctx.transcoded.path), ctx.relative)
+        problem = FileProblem(
+            "unreadable_file",
+            f"{ctx.relative} could not be read: {type(error).__name__}: {message}",
+        )
+        return _quarantine(con, ctx, [problem], quarantine_dir, time.perf_counter() - started)
 
 
 def ledger_frame(db_path: Path) -> pl.DataFrame:

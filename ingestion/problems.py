@@ -22,6 +22,17 @@ ACTIONS: dict[str, str] = {
     ),
     "truncated_file": "The export was cut off; re-export the whole file and drop it again.",
     "malformed_file": "Fix the file so every row has as many fields as the header, then re-drop.",
+    "malformed_row": (
+        "Fix the row at the source (quote values holding commas or line breaks) and re-export; "
+        "within the contract's tolerance such rows go to raw_meta.rejects and the file lands."
+    ),
+    "html_page": (
+        "Download or export the file again (log in first if the system asks): this is the web "
+        "page of a failed download, not data."
+    ),
+    "wrong_delimiter": (
+        "Export with commas as the separator (in Excel: Save As > CSV UTF-8 (Comma delimited))."
+    ),
     "unreadable_workbook": "Open and re-save the workbook in Excel (xlsx), then drop it again.",
     "missing_sheet": "Rename the sheet or set `sheet` in the contract to the sheet's name.",
     "missing_required_column": (
@@ -43,6 +54,14 @@ ACTIONS: dict[str, str] = {
         "Add the code and its meaning to `enum` in the contract, or fix the source."
     ),
     "sheet_fallback": "Set `sheet` in the contract to the workbook's sheet name.",
+    "unreadable_file": (
+        "The file could not be read for a reason the checks did not foresee (see the message); "
+        "re-export it, and report the message if the export looks right."
+    ),
+    "unmatched_file": (
+        "Rename the file to a contract's file_pattern, add a contract for it "
+        "(README: Use your own extracts), or move it out of landing/."
+    ),
     "load_failed": "An unexpected error; nothing of this file was kept. Fix and drop it again.",
 }
 

@@ -22,6 +22,15 @@ import duckdb
 import polars as pl
 
 from ingestion.contracts import Contract
+from ingestion.diagnose import (
+    RowScan,
+    all_rows,
+    control_share,
+    html_message,
+    other_delimiter,
+    scan_rows,
+)
+from ingestion.parsing import MALFORMED, MALFORMED_TEXT
 from ingestion.problems import FileProblem, QuarantineError
 
 _CHUNK = 8 << 20
@@ -34,9 +43,14 @@ _MAGIC = {
 }
 
 
-# Builds the staged table from a file's rows: (FROM clause, row-number SQL, headers) -> rows.
-# The row-number SQL is None when the rows come in file order (a CSV read by DuckDB).
-StageFn = Callable[[str, str | None, list[str]], int]
+# Builds the staged table from a file's rows: (FROM clause, row-number SQL, headers, malformed)
+# -> rows. The row-number SQL is None when the rows come in file order (a CSV read by DuckDB);
+# ``malformed`` is True when the FROM clause also has the columns MALFORMED and MALFORMED_TEXT
+# (a file read row by row because a few of its rows are malformed: those become rejects).
+StageFn = Callable[[str, str | None, list[str], bool], int]
+# binary junk: share of control bytes (never in a text export) in the first 64 KiB above which
+# a file is not read as text; a lone DOS end-of-file byte stays below it
+BINARY_CONTROL_SHARE = 0.01
 
 
 @dataclass
@@ -140,7 +154,7 @@ def _stage_frame(
 ) -> ExtractTable:
     con.register("_frame", frame.with_row_index("_row_number", offset=1).to_arrow())
     try:
-        rows = stage("_frame", "cast(_row_number as bigint)", list(frame.columns))
+        rows = stage("_frame", "cast(_row_number as bigint)", list(frame.columns), False)
     finally:
         con.unregister("_frame")
     return ExtractTable(list(frame.columns), encoding, rows, header_row)
@@ -155,6 +169,16 @@ def _sniff_binary(head: bytes, name: str) -> None:
             raise _fail("binary_file", f"{name} is {what}, not a CSV text file")
     if b"\x00" in head[:65536]:
         raise _fail("binary_file", f"{name} contains NUL bytes: it is binary, not a CSV text file")
+    share = control_share(head)
+    if share > BINARY_CONTROL_SHARE:
+        raise _fail(
+            "binary_file",
+            f"{name} looks like binary data, not a CSV text file: {share:.0%} of its first "
+            f"{len(head):,} bytes are control characters that text never holds",
+        )
+    page = html_message(name, head)
+    if page:
+        raise _fail("html_page", page)
 
 
 def _decode_error(path: Path, offset: int, tried: tuple[str, ...], name: str) -> QuarantineError:
@@ -163,14 +187,8 @@ def _decode_error(path: Path, offset: int, tried: tuple[str, ...], name: str) ->
         before = handle.read(offset)
         sample = handle.read(4)
     line = before.count(b"\n") + 1
-    with open(path, "rb") as handle:
-        data = handle.read(16 << 20)  # enough to say what the file probably is
-    fits = [
-        enc
-        for enc in ("utf-8-sig", "gb18030", "utf-16")
-        if enc.replace("-sig", "") not in tried and _decodes(data, enc)
-    ]
-    hint = f"; it decodes as {fits[0].replace('-sig', '')}" if fits else ""
+    fits = fitting_encoding(path, tried)
+    hint = f"; it decodes as {fits}" if fits else ""
     return QuarantineError(
         [
             FileProblem(
@@ -185,10 +203,22 @@ def _decode_error(path: Path, offset: int, tried: tuple[str, ...], name: str) ->
     )
 
 
+def fitting_encoding(path: Path, tried: tuple[str, ...]) -> str | None:
+    """Another common encoding the whole start of the file decodes in, if any."""
+    with open(path, "rb") as handle:
+        data = handle.read(16 << 20)  # enough to say what the file probably is
+    fits = [
+        enc
+        for enc in ("utf-8-sig", "gb18030", "utf-16")
+        if enc.replace("-sig", "") not in tried and _decodes(data, enc)
+    ]
+    return fits[0].replace("-sig", "") if fits else None
+
+
 def _decodes(data: bytes, encoding: str) -> bool:
     try:
         codecs.getincrementaldecoder(encoding)().decode(data, final=False)
-    except UnicodeDecodeError:
+    except UnicodeError:  # also "UTF-16 stream does not start with BOM", not a decode error
         return False
     return True
 
@@ -269,6 +299,9 @@ def csv_from_clause(source: Path) -> str:
     """DuckDB's parallel CSV reader, strict, every value as text.
 
     Strict mode: a row with more or fewer fields than the header is an error, never padded.
+    DuckDB trims blanks around header names; Tandem's header check trims them the same way, so
+    the names it matched are the names the query uses. (Passing ``names`` instead made DuckDB
+    2.0 read a file with one over-long row as having no rows at all.)
     """
     quoted_path = str(source).replace("'", "''")
     return (
@@ -323,31 +356,132 @@ def read_csv(
                 first_bad = max(first_bad, _first_bad_utf8(path))
                 continue
             source = tmp_path or path
-            header = _checked_header(source, name)
+            header = _checked_header(source, name, len(contract.columns))
+            shown = encoding + ("-sig" if has_bom else "")
             try:
                 # no row-number SQL: the staged table's rowid numbers the rows in file order
-                rows = stage(csv_from_clause(source), None, header)
+                rows = stage(csv_from_clause(source), None, header, False)
             except duckdb.Error as error:
                 if encoding == "utf-8" and _is_encoding_error(error):
                     first_bad = max(first_bad, _first_bad_utf8(path))
                     continue
-                message = str(error).strip().splitlines()[0]
-                raise _fail("malformed_file", f"{name} is not well-formed CSV: {message}") from None
-            return ExtractTable(header, encoding=encoding + ("-sig" if has_bom else ""), rows=rows)
+                # what DuckDB says names no row (and, for a converted file, a temporary path)
+                duckdb_said = str(error).strip().splitlines()[0].replace(str(source), name)
+                scan = scan_rows(source, "utf-8")
+                scan.encoding = shown
+                return _stage_sound_rows(con, source, contract, name, stage, scan, duckdb_said)
+            return ExtractTable(header, encoding=shown, rows=rows)
         finally:
             if tmp_path is not None:
                 tmp_path.unlink(missing_ok=True)
-    raise _decode_error(path, first_bad, tried, name)
+    return _read_with_stray_bytes(con, path, contract, name, stage, tried, first_bad)
 
 
-def _checked_header(source: Path, name: str) -> list[str]:
-    """The header fields; quarantine a file without data rows or with a cut-off last row."""
+def _read_with_stray_bytes(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    contract: Contract,
+    name: str,
+    stage: StageFn,
+    tried: tuple[str, ...],
+    first_bad: int,
+) -> ExtractTable:
+    """A file no encoding reads whole: land it without a few rows holding stray bytes, or say so.
+
+    The contract's encodings are tried in order; the first one under which only a few rows (within
+    the tolerance, and fewer than half the rows) hold invalid bytes reads the file, and those rows
+    become rejects. A file in another encoding altogether (it decodes whole in it) is quarantined
+    with the encoding it decodes as.
+    """
+    fewest: RowScan | None = None
+    for encoding in () if fitting_encoding(path, tried) else tried:
+        scan = scan_rows(path, encoding)
+        allowed = contract.allowed_rejects(scan.rows)
+        if scan.rows and scan.bad <= allowed and scan.bad * 2 < scan.rows:
+            return _stage_sound_rows(con, path, contract, name, stage, scan, "")
+        if scan.rows and (fewest is None or scan.bad < fewest.bad):
+            fewest = scan
+    error = _decode_error(path, first_bad, tried, name)
+    if fewest is not None and fewest.bad:
+        allowed = contract.allowed_rejects(fewest.rows)
+        error.problems[0] = FileProblem(
+            "wrong_encoding",
+            f"{error.problems[0].message}; {fewest.describe(name, allowed).split(': ', 1)[1]}",
+            row=error.problems[0].row,
+            value=error.problems[0].value,
+            expected=error.problems[0].expected,
+        )
+    raise error
+
+
+def _stage_sound_rows(
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    contract: Contract,
+    name: str,
+    stage: StageFn,
+    scan: RowScan,
+    duckdb_said: str,
+) -> ExtractTable:
+    """Stage a file read row by row: its malformed rows become rejects when they are few.
+
+    Beyond the contract's tolerance the file is quarantined with the rows, lines and text of
+    the malformed rows. ``duckdb_said`` is DuckDB's own complaint, used only when every row
+    has the header's width (then the problem is something the row scan does not see).
+    """
+    if scan.bad == 0:
+        raise _fail("malformed_file", f"{name} is not well-formed CSV: {duckdb_said}")
+    allowed = contract.allowed_rejects(scan.rows)
+    if scan.bad > allowed or scan.bad * 2 >= scan.rows:  # a few rows, the rest sound
+        problems = [FileProblem("malformed_file", scan.describe(name, allowed))]
+        problems += [
+            FileProblem(
+                "malformed_row",
+                f"row {bad.row} (line {bad.line}): {bad.reason}",
+                row=bad.row,
+                value=bad.text,
+                expected=f"{len(scan.header)} fields of {scan.encoding} text",
+            )
+            for bad in scan.examples
+        ]
+        raise QuarantineError(problems)
+    columns = [*scan.header, MALFORMED, MALFORMED_TEXT]
+    records = (
+        [*values, reason, text] for _, values, reason, text in all_rows(source, scan.read_as)
+    )
+    frame = pl.DataFrame(
+        records, schema=dict.fromkeys(columns, pl.String), orient="row", infer_schema_length=0
+    )
+    con.register("_frame", frame.with_row_index("_row_number", offset=1).to_arrow())
+    try:
+        rows = stage("_frame", "cast(_row_number as bigint)", scan.header, True)
+    finally:
+        con.unregister("_frame")
+    return ExtractTable(scan.header, scan.encoding, rows)
+
+
+def _checked_header(source: Path, name: str, wanted_columns: int) -> list[str]:
+    """The header fields, trimmed; quarantine a file without data rows or with a cut-off last row.
+
+    A header that is one field holding semicolons or tabs means another separator: said as such
+    rather than as every required column missing.
+    """
     with open(source, "rb") as handle:
         first_line = handle.readline().decode("utf-8", errors="replace").lstrip("\ufeff")
         second_line = handle.readline()
         handle.seek(max(0, os.path.getsize(source) - 65536))
         tail = handle.read()
-    header = next(csv.reader([first_line.rstrip("\r\n")]), [])
+    header = [h.strip() for h in next(csv.reader([first_line.rstrip("\r\n")]), [])]
+    separated = other_delimiter(first_line.rstrip("\r\n"), wanted_columns)
+    if separated:
+        what, fields = separated
+        raise _fail(
+            "wrong_delimiter",
+            f"{name} is separated by {what}, not commas: its header splits into {fields} "
+            f"fields that way ({first_line.strip()[:120]!r})",
+            value=first_line.strip()[:200],
+            expected="comma-separated values",
+        )
     _check_header(header, name)
     if not first_line.endswith("\n") or not second_line.strip():
         raise _fail("empty_file", f"{name} has a header but no data rows")
@@ -390,8 +524,12 @@ def read_xlsx(path: Path, contract: Contract, name: str) -> tuple[pl.DataFrame, 
     import openpyxl  # only needed for workbooks
 
     with open(path, "rb") as handle:
-        if handle.read(4) != b"PK\x03\x04":
-            raise _fail("unreadable_workbook", f"{name} is not an XLSX workbook (no ZIP signature)")
+        head = handle.read(65536)
+    if not head.startswith(b"PK\x03\x04"):
+        page = html_message(name, head)
+        if page:
+            raise _fail("html_page", page)
+        raise _fail("unreadable_workbook", f"{name} is not an XLSX workbook (no ZIP signature)")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for corrupt workbooks

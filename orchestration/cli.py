@@ -14,6 +14,9 @@ from pathlib import Path
 from orchestration.commands.docs import DocsError
 from orchestration.settings import REPO_ROOT, get_settings
 
+# file names listed per fate in the text summary (the JSON summary lists all)
+SHOWN_FILES = 8
+
 
 class CommandError(RuntimeError):
     """A failure to report as one line, with a non-zero exit code."""
@@ -86,13 +89,57 @@ def _print_summary(summary, as_json: bool) -> None:
         _progress(
             f"{stage.stage:<28} {stage.status:<9} {rows:>16} {stage.seconds:>8.1f} s{problems}"
         )
+        for fate, files in stage.files.items():
+            if fate == "quarantined":
+                continue  # already among the problems
+            shown = ", ".join(files[:SHOWN_FILES])
+            more = (
+                f" and {len(files) - SHOWN_FILES} more (see --json)"
+                if len(files) > SHOWN_FILES
+                else ""
+            )
+            _progress(f"{'':<28} {fate}: {len(files)} file(s): {shown}{more}")
     _progress(f"{summary.command}: {summary.status} in {summary.seconds:.1f} s")
+
+
+def up_to_date_summary():
+    """A run summary saying why nothing is built, or None when the run must build."""
+    import time
+
+    from orchestration.commands.pipeline import RunSummary, StageSummary
+    from orchestration.uptodate import last_publish, why_rebuild
+
+    started = time.perf_counter()
+    settings = get_settings()
+    if why_rebuild(settings) is not None:
+        return None
+    when = last_publish(settings)
+    reason = (
+        f"nothing new to land and nothing changed since the last publish ({when:%Y-%m-%d %H:%M} "
+        "UTC): the warehouse is up to date; `tandem run --full-refresh` rebuilds anyway"
+    )
+    seconds = round(time.perf_counter() - started, 3)
+    stage = StageSummary("up_to_date", "skipped", seconds, problems=[reason])
+    return RunSummary("run", "success", "", seconds, [stage])
 
 
 def cmd_pipeline(args: argparse.Namespace) -> int:
     from orchestration.commands.land import backfill_drops, execute_land
     from orchestration.commands.pipeline import execute
+    from orchestration.commands.preflight import NothingToBuild, check_home
 
+    if args.command in ("run", "build"):
+        # seconds, before dbt and Dagster load: an empty home is said at once
+        try:
+            for warning in check_home(args.command, get_settings()):
+                _progress(f"tandem {args.command}: warning: {warning}")
+        except NothingToBuild as empty:
+            raise CommandError(str(empty)) from None
+    if args.command == "run" and not args.full_refresh:
+        skipped = up_to_date_summary()
+        if skipped is not None:
+            _print_summary(skipped, args.json)
+            return 0
     # dbt and Dagster write progress to stdout; keep stdout for the JSON summary alone
     with stdout_to_stderr():
         if args.command == "land" and args.backfill:
@@ -120,7 +167,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not settings.serving_db.exists():
         raise CommandError(f"no published warehouse at {settings.serving_db}: run `tandem run`")
     env = {**os.environ, **settings.tool_env()}
-    url = f"http://{settings.serve_host}:{settings.serve_port}"
+    port = settings.serve_port if args.port is None else args.port
+    url = f"http://{settings.serve_host}:{port}"
     _progress(f"Tandem dashboards: {url}  (Ctrl+C to stop)")
     command = [
         sys.executable,
@@ -131,7 +179,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--server.address",
         settings.serve_host,
         "--server.port",
-        str(settings.serve_port),
+        str(port),
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
@@ -146,6 +194,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # SIGTERM) reaches the server itself, and no orphaned server outlives this command
     os.execve(sys.executable, command, env)
     return 0  # not reached
+
+
+def _port(text: str) -> int:
+    """A TCP port number, for argparse (its error names the option and the allowed range)."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: use a whole number 1-65535")
+    return int(text)
 
 
 def cmd_not_yet(feature: str) -> Callable[[argparse.Namespace], int]:
@@ -183,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--json", action="store_true", help="print a machine-readable summary")
+        if name == "run":
+            cmd.add_argument(
+                "--full-refresh",
+                action="store_true",
+                help="build and publish even when nothing new landed since the last publish",
+            )
         if name == "land":
             cmd.add_argument("dir", nargs="?", help="folder to land (default: landing/)")
             cmd.add_argument(
@@ -193,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.set_defaults(handler=cmd_pipeline)
 
     serve = sub.add_parser("serve", help="serve the dashboards on the published warehouse")
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        help="port to listen on (default: TANDEM_SERVE_PORT or 8501)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     from orchestration.commands import docs as docs_command

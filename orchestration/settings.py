@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +34,12 @@ class TandemSettings(BaseSettings):
     scale: Scale = Field(default="small", description="Sample-data scale used by `make demo`.")
     seed: int = Field(default=42, description="Sample-data seed used by `make demo`.")
     serve_host: str = Field(default="127.0.0.1", description="Address the dashboards bind to.")
-    serve_port: int = Field(default=8501, description="Port the dashboards listen on.")
+    serve_port: int = Field(
+        default=8501, ge=1, le=65535, description="Port the dashboards listen on."
+    )
+    dagster_port: int = Field(
+        default=3000, ge=1, le=65535, description="Port of the Dagster UI (`make dev`)."
+    )
     as_of_date: dt.date | None = Field(
         default=None,
         description=(
@@ -155,15 +161,67 @@ class TandemSettings(BaseSettings):
         os.environ.update(self.tool_env())
 
 
+class SettingsError(ValueError):
+    """An invalid TANDEM_* setting, said in one line: the variable, its value, what is allowed."""
+
+
+def _allowed(error: dict) -> str:
+    """What a setting accepts, from pydantic's error (its type and bounds)."""
+    context = error.get("ctx") or {}
+    if "expected" in context:  # a Literal: the allowed values
+        return "use one of " + str(context["expected"]).replace("'", "")
+    kind = error.get("type", "")
+    if kind.startswith("int") or "ge" in context or "le" in context:
+        if "ge" in context:
+            return f"use a whole number of at least {context['ge']}"
+        if "le" in context:
+            return f"use a whole number of at most {context['le']}"
+        return "use a whole number"
+    if kind.startswith("date"):
+        return "use a date as YYYY-MM-DD"
+    return str(error.get("msg", "invalid value")).lower()
+
+
+def settings_error(error: ValidationError) -> SettingsError:
+    """One line per invalid setting, naming the environment variable (never a traceback)."""
+    lines = []
+    for item in error.errors():
+        name = "TANDEM_" + "_".join(str(part) for part in item["loc"]).upper()
+        lines.append(f"{name}={item.get('input')!s} is not valid: {_allowed(item)}")
+    return SettingsError("; ".join(lines))
+
+
 def get_settings() -> TandemSettings:
-    """Settings from the current environment (read fresh each call: tests change TANDEM_HOME)."""
-    return TandemSettings()
+    """Settings from the current environment (read fresh each call: tests change TANDEM_HOME).
+
+    Raises :class:`SettingsError` (a ``ValueError``) naming each invalid variable.
+    """
+    try:
+        return TandemSettings()
+    except ValidationError as error:
+        raise settings_error(error) from None
 
 
-if __name__ == "__main__":
-    # `python -m orchestration.settings` prints the tool environment as KEY=VALUE lines, so the
-    # Makefile (dbt parse, dagster dev) uses the same paths as everything else.
-    current = get_settings()
+def main(argv: list[str]) -> int:
+    """``python -m orchestration.settings [--get NAME]``: the tool environment, or one setting.
+
+    Without arguments it prints the tool environment as KEY=VALUE lines, so the Makefile (dbt
+    parse, dagster dev) uses the same paths as everything else; ``--get dagster_port`` prints one
+    setting's value. An invalid setting is one line on stderr and exit status 2.
+    """
+    try:
+        current = get_settings()
+    except SettingsError as error:
+        print(f"tandem: {error}", file=sys.stderr)
+        return 2
+    if len(argv) == 2 and argv[0] == "--get":
+        print(getattr(current, argv[1]))
+        return 0
     current.ensure_dirs()
     for key, value in current.tool_env().items():
         print(f"{key}={value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

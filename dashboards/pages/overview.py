@@ -3,7 +3,7 @@
 import plotly.express as px
 import streamlit as st
 
-from dashboards.serving import WarehouseNotPublished, query, serving_path
+from dashboards.serving import WarehouseNotPublished, WarehouseUnavailable, query, serving_path
 
 st.title("Overview")
 
@@ -12,7 +12,7 @@ try:
         "select revenue_month, invoice_count, customer_count, net_revenue, gross_revenue "
         "from finance.rpt_revenue_monthly order by revenue_month"
     )
-except WarehouseNotPublished as missing:
+except (WarehouseNotPublished, WarehouseUnavailable) as missing:
     st.error(str(missing))
     st.stop()
 

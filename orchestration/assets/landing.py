@@ -57,11 +57,12 @@ def _landing_dir(tandem: TandemConfig, config: LandingConfig | None = None) -> P
 
 def _log_outcomes(log: dg.DagsterLogManager, report: LandingReport) -> None:
     for outcome in report.files:
-        if outcome.status in ("quarantined", "failed"):
+        if outcome.status in ("quarantined", "failed", "unmatched"):
             log.warning(f"{outcome.file}: {outcome.status}: {'; '.join(outcome.problems[:3])}")
     log.info(
         f"batch {report.batch_id}: {report.count('landed')} files landed ({report.rows:,} rows), "
         f"{report.count('skipped')} already landed, {report.count('quarantined')} quarantined, "
+        f"{report.count('unmatched')} matched no contract, "
         f"{report.count('failed')} failed in {report.seconds:.1f} s"
     )
 
@@ -74,6 +75,10 @@ def _entity_metadata(report: LandingReport, contract: Contract) -> dict[str, obj
         "files_landed": sum(1 for f in mine if f.status == "landed"),
         "files_skipped": sum(1 for f in mine if f.status == "skipped"),
         "files_quarantined": [f.file for f in mine if f.status == "quarantined"],
+        "files_failed": [f.file for f in mine if f.status == "failed"],
+        "skipped_files": [f.file for f in mine if f.status == "skipped"],
+        # files of no contract belong to the landing as a whole: every raw asset names them
+        "files_unmatched": [f.file for f in report.files if f.status == "unmatched"],
         "batch_id": report.batch_id,
         "duckdb_memory_limit": report.duckdb_memory_limit,
     }
@@ -112,6 +117,14 @@ def land_extracts(context: dg.AssetExecutionContext, tandem: TandemConfig, confi
     for contract in _CONTRACTS:
         yield dg.MaterializeResult(
             asset_key=contract_asset_key(contract), metadata=_entity_metadata(report, contract)
+        )
+    failed = [f for f in report.files if f.status == "failed"]
+    if failed:
+        # the machine failed (disk, memory), not the file: stop here rather than build on a
+        # partial landing; the next run retries the file
+        raise dg.Failure(
+            f"{len(failed)} file(s) could not be landed: "
+            + "; ".join(f.problems[0] if f.problems else f.file for f in failed[:3])
         )
 
 

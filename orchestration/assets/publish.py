@@ -4,6 +4,7 @@ import dagster as dg
 
 from orchestration.publish import publish
 from orchestration.resources import TandemConfig
+from orchestration.uptodate import record_publish
 
 PUBLISH_GROUP = "serving"
 
@@ -19,6 +20,10 @@ def publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def serving_warehouse(context: dg.AssetExecutionContext, tandem: TandemConfig):
         settings = tandem.settings()
         result = publish(settings.build_db, settings.serving_db)
+        # what this publish was built from: the next `tandem run` skips when nothing changed
+        record_publish(settings)
+        for name in result.stale_removed:
+            context.log.warning(f"removed {name}: the copy of a publish that was killed")
         context.log.info(f"published {result.bytes:,} bytes to {result.serving_path}")
         return dg.MaterializeResult(
             metadata={

@@ -6,6 +6,9 @@ Dagster UI exactly like scheduled runs.
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -23,6 +26,8 @@ class StageSummary:
     seconds: float
     rows: int | None = None  # None: the step reports no row counts (e.g. dbt)
     problems: list[str] = field(default_factory=list)
+    # landing steps: the files by fate (quarantined, skipped as already landed, unmatched ...)
+    files: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -42,6 +47,17 @@ class RunSummary:
 
 
 ROW_METADATA_KEYS = ("rows", "rows_landed", "dagster/row_count")
+# landing metadata key -> the file fate it lists in a stage summary
+FILE_LISTS = {
+    "files_quarantined": "quarantined",
+    "files_failed": "failed",
+    "skipped_files": "skipped",
+    "files_unmatched": "unmatched",
+}
+
+
+def _metadata_list(value: Any) -> list[str]:
+    return list(getattr(value, "value", value) or [])
 
 
 def _rows_from_metadata(metadata: dict[str, Any]) -> int | None:
@@ -49,6 +65,46 @@ def _rows_from_metadata(metadata: dict[str, Any]) -> int | None:
     if not values:
         return None
     return sum(int(getattr(value, "value", value) or 0) for value in values)
+
+
+# run tags that say which process runs an in-process run, so a later run can tell a killed one
+PID_TAG = "tandem/pid"
+HOST_TAG = "tandem/host"
+_LOG = logging.getLogger("tandem")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def fail_stale_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark runs of this instance left STARTED by a killed `tandem` process as failed.
+
+    Only runs tagged with a process id on this host whose process is gone: a run the Dagster
+    daemon or `dagster dev` is executing carries no such tag and is never touched.
+    """
+    stale = []
+    records = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
+            tags={HOST_TAG: socket.gethostname()},
+        )
+    )
+    for run in records:
+        pid = run.tags.get(PID_TAG, "")
+        if not pid.isdigit() or int(pid) == os.getpid() or _process_alive(int(pid)):
+            continue
+        message = f"process {pid} that ran it is gone (killed); marked failed by a later run"
+        instance.report_run_failed(run, message)
+        _LOG.warning("run %s (%s) was left STARTED: %s", run.run_id, run.job_name, message)
+        stale.append(run.run_id)
+    return stale
 
 
 def _selection(command: str) -> dg.AssetSelection:
@@ -80,10 +136,12 @@ def execute(
     )
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
+        fail_stale_runs(instance)
         result = job.execute_in_process(
             instance=instance,
             resources=defs.resources,
             raise_on_error=False,
+            tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
             run_config={
                 "loggers": {"console": {"config": {"log_level": log_level}}},
                 **({"ops": ops_config} if ops_config else {}),
@@ -104,12 +162,16 @@ def _root_cause(error: Any) -> str:
     while error is not None and error.cause is not None:
         error = error.cause
     lines = [line.strip() for line in (error.message if error else "").splitlines() if line.strip()]
-    return lines[0] if lines else "step failed"
+    if not lines:
+        return "step failed"
+    # a dg.Failure raised on purpose already says it for a person: drop Dagster's class path
+    return lines[0].removeprefix("dagster._core.definitions.events.Failure: ")
 
 
 def stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSummary]:
     rows: dict[str, int] = {}  # steps absent here reported no row counts
     problems: dict[str, list[str]] = {}
+    files: dict[str, dict[str, list[str]]] = {}
     for event in result.all_events:
         step = event.step_key
         if step is None:
@@ -120,9 +182,20 @@ def stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSumm
             counted = _rows_from_metadata(metadata)
             if counted is not None:
                 rows[step] = rows.get(step, 0) + counted
-            quarantined = metadata.get("files_quarantined")
-            for file in getattr(quarantined, "value", quarantined) or []:
-                problems.setdefault(step, []).append(f"quarantined {file} (see quarantine/)")
+            for key, fate in FILE_LISTS.items():
+                listed = files.setdefault(step, {}).setdefault(fate, [])
+                for file in _metadata_list(metadata.get(key)):
+                    if file in listed:
+                        continue  # unmatched files are named by every raw asset
+                    listed.append(file)
+                    if fate == "quarantined":
+                        problems.setdefault(step, []).append(
+                            f"quarantined {file} (see quarantine/)"
+                        )
+                    elif fate == "unmatched":
+                        problems.setdefault(step, []).append(
+                            f"unmatched {file}: no contract claims it; left in landing/"
+                        )
         elif event.is_step_failure:
             problems.setdefault(step, []).append(_root_cause(event.event_specific_data.error))
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
@@ -142,6 +215,7 @@ def stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSumm
                 seconds=round(max(seconds, 0.0), 3),
                 rows=rows.get(stats.step_key),
                 problems=problems.get(stats.step_key, []),
+                files={k: v for k, v in files.get(stats.step_key, {}).items() if v},
             )
         )
     return summaries

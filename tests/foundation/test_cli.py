@@ -43,19 +43,17 @@ def test_unknown_scale_is_refused_by_the_parser() -> None:
     assert "invalid choice: 'huge'" in completed.stderr
 
 
-def test_build_on_an_empty_home_fails_saying_there_is_no_revenue(
+def test_build_on_an_empty_home_fails_at_once_saying_how_to_land(
     tandem_home: TandemSettings,
 ) -> None:
+    # before issue #18 this built for minutes and failed at ml_revenue_trend
     completed = run_tandem("build", "--json")
     assert completed.returncode == 1
-    summary = json.loads(completed.stdout)
-    stages = {s["stage"]: s for s in summary["stages"]}
-    assert stages["warehouse_models"]["status"] == "success"  # unlanded raw tables build empty
-    assert stages["ml_revenue_trend"]["status"] == "failure"
-    reason = completed.stderr.strip().splitlines()[-1]
-    assert reason.startswith(
-        "tandem build: build failed at ml_revenue_trend: ValueError: no revenue before as-of date"
-    ), reason
+    assert completed.stdout == ""
+    assert completed.stderr.strip().splitlines() == [
+        f"tandem build: nothing has landed in {tandem_home.build_db} yet: put extracts in "
+        f"{tandem_home.landing_dir} and run `tandem run`"
+    ]
 
 
 def test_land_from_another_folder_reports_rows_and_quarantine(

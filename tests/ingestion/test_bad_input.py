@@ -272,7 +272,9 @@ def test_duplicate_keys_within_a_file_quarantine_it(tmp_path: Path) -> None:
     assert "key (FP00000001, 13) is on rows 1, 3" in outcome.problems[1]
 
 
-def test_malformed_row_with_extra_fields_is_quarantined(tmp_path: Path) -> None:
+def test_malformed_row_with_extra_fields_is_rejected_and_the_rest_lands(tmp_path: Path) -> None:
+    # one row of three within the contract's tolerance (2 rows): a row-level reject (issue #18);
+    # tests/ingestion/test_bad_input_reasons.py has the over-tolerance quarantine
     path = write_csv(
         tmp_path / "landing/crm/wk_crm_contacts.csv",
         CONTACTS_HEADER,
@@ -280,8 +282,8 @@ def test_malformed_row_with_extra_fields_is_quarantined(tmp_path: Path) -> None:
     )
     path.write_text(path.read_text(encoding="utf-8") + "3,1,a,b,c,d,1,,x,y,EXTRA\n", "utf-8")
     outcome = land(tmp_path).files[0]
-    assert outcome.status == "quarantined"
-    assert "is not well-formed CSV" in outcome.problems[0]
+    assert (outcome.status, outcome.rows, outcome.rejected_rows) == ("landed", 2, 1)
+    assert "row 3, column '(whole row)': malformed row: 11 fields" in outcome.problems[-1]
 
 
 # ------------------------------------------------------------------- readers, units, dates

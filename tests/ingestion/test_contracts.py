@@ -42,7 +42,9 @@ def test_simulated_headers_map_without_drift(tiny_extract: Path) -> None:
         )
         seen: dict[str, list[str]] = {}
 
-        def stage(from_sql: str, row_number: str, headers: list[str], seen=seen) -> int:
+        def stage(
+            from_sql: str, row_number: str, headers: list[str], malformed: bool, seen=seen
+        ) -> int:
             seen["headers"] = headers
             return 1
 
