@@ -31,7 +31,7 @@ ROLES_SEEING_PERSONAL_DATA: frozenset[str] = frozenset({"marketing", "admin"})
 # is kept in (`mobile_normalised`, `mobile_e164`). Columns that only describe such a value
 # (`phone_level`, `email_weight`, `email_domain`) do not match.
 PERSONAL_COLUMN = re.compile(
-    r"(^|_)(phone|mobile|telephone|tel|email|e_mail)(_(normalised|normalized|e164|raw|sha256))?$",
+    r"(^|_)(phone|mobile|telephone|tel|email|e_mail)s?(_(normalised|normalized|e164|raw))?$",
     re.IGNORECASE,
 )
 
