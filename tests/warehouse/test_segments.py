@@ -123,7 +123,7 @@ def test_every_export_is_logged_with_its_file_hash(home: TandemSettings, tmp_pat
     )
     before = len(export_log(1000))
     results = {
-        fmt: export_segment(saved, fmt, tmp_path / f"out-{fmt}", "mia")
+        fmt: export_segment(saved, fmt, tmp_path / f"out-{fmt}.{fmt}", "mia")
         for fmt in ("csv", "xlsx", "hashed")
     }
     log = export_log(1000)
