@@ -60,7 +60,7 @@ def _quote(name: str) -> str:
 
 def _copy_masked(source: Path, target: Path) -> None:
     """Write every table of ``source`` into ``target`` with personal columns masked."""
-    con = duckdb.connect(str(target))
+    con = duckdb.connect(str(target), config={"enable_progress_bar": False})
     try:
         con.execute(f"attach {_sql_string(str(source))} as src (read_only)")
         columns = con.execute(
