@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from orchestration.commands.docs import DocsError
@@ -166,6 +166,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings.ensure_dirs()
     if not settings.serving_db.exists():
         raise CommandError(f"no published warehouse at {settings.serving_db}: run `tandem run`")
+    from dashboards.access.credentials import ensure_demo_users
+
+    # `make demo` opens straight away: the first serve creates one demo user per role
+    for username, password in ensure_demo_users().items():
+        _progress(f"demo user {username}  password {password}")
     env = {**os.environ, **settings.tool_env()}
     port = settings.serve_port if args.port is None else args.port
     url = f"http://{settings.serve_host}:{port}"
@@ -201,13 +206,6 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port: use a whole number 1-65535")
     return int(text)
-
-
-def cmd_not_yet(feature: str) -> Callable[[argparse.Namespace], int]:
-    def run(_: argparse.Namespace) -> int:
-        raise CommandError(f"`tandem {feature}` is not available in this version yet")
-
-    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -268,8 +266,15 @@ def build_parser() -> argparse.ArgumentParser:
     docs_command.add_arguments(docs)
     docs.set_defaults(handler=docs_command.cmd_docs)
 
+    from orchestration.commands import export_segment as export_command
+    from orchestration.commands import users as users_command
+
     export = sub.add_parser("export-segment", help="export a segment's consented contacts")
-    export.set_defaults(handler=cmd_not_yet("export-segment"))
+    export_command.add_arguments(export)
+    export.set_defaults(handler=export_command.cmd_export_segment)
+    users = sub.add_parser("users", help="add, remove or reset dashboard users")
+    users_command.add_arguments(users)
+    users.set_defaults(handler=users_command.cmd_users)
     from orchestration.commands import bench as bench_command
 
     bench = sub.add_parser("bench", help="benchmark the pipeline stages (docs/BENCHMARKS.md)")
@@ -282,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (CommandError, DocsError, ValueError, FileNotFoundError) as error:
+    except (CommandError, DocsError, ValueError, LookupError, FileNotFoundError) as error:
         print(f"tandem {args.command}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

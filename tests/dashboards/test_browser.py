@@ -40,8 +40,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+VIEWER = ("viewer", "a-long-enough-password")
+
+
 @pytest.fixture
 def server(published: TandemSettings):
+    from dashboards.access.credentials import add_user
+
+    add_user(VIEWER[0], "manager", password=VIEWER[1])
     port = _free_port()
     env = {**os.environ, "TANDEM_SERVE_PORT": str(port)}
     process = subprocess.Popen(
@@ -83,6 +89,10 @@ def test_page_in_chromium_shows_the_mart_number(server: str, published: TandemSe
         try:
             page = browser.new_page()
             page.goto(server, wait_until="domcontentloaded")
+            # the dashboards ask for a login first
+            page.get_by_label("User name").fill(VIEWER[0], timeout=60_000)
+            page.get_by_role("textbox", name="Password").fill(VIEWER[1])
+            page.get_by_role("button", name="Sign in").click()
             page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
             page.wait_for_selector(
                 '[data-testid="stStatusWidget"]', state="detached", timeout=60_000

@@ -1,0 +1,1 @@
+"""Who may see what: roles, page access, personal-data masking, credentials and logins."""

@@ -1,0 +1,98 @@
+"""Roles, the pages each may open, and which columns hold personal data.
+
+Phone, mobile and e-mail numbers are personal data: only ``marketing`` (who exports consented
+contacts) and ``admin`` see them. Every other role sees them masked, in pages, downloads and the
+SQL workbench alike; the same rule (:func:`is_personal_column`) decides all three.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import polars as pl
+
+Role = Literal["manager", "analyst", "marketing", "admin"]
+ROLES: tuple[Role, ...] = ("manager", "analyst", "marketing", "admin")
+
+# Page id -> the roles that may open it. Pages not listed here are open to every signed-in role.
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "overview": frozenset(ROLES),
+    "workbench": frozenset({"analyst", "marketing", "admin"}),
+    "segment_builder": frozenset({"marketing", "admin"}),
+}
+
+# a masked phone keeps only its last four digits; a fixed run of stars hides its length too
+PHONE_STARS = "*******"
+
+ROLES_SEEING_PERSONAL_DATA: frozenset[str] = frozenset({"marketing", "admin"})
+
+# A personal column is named for a phone, mobile or e-mail, optionally followed by the form it
+# is kept in (`mobile_normalised`, `mobile_e164`). Columns that only describe such a value
+# (`phone_level`, `email_weight`, `email_domain`) do not match.
+PERSONAL_COLUMN = re.compile(
+    r"(^|_)(phone|mobile|telephone|tel|email|e_mail)s?(_(normalised|normalized|e164|raw))?$",
+    re.IGNORECASE,
+)
+
+
+def may_open(role: str, page: str) -> bool:
+    """True when ``role`` may open ``page`` (unknown roles may open nothing)."""
+    if role not in ROLES:
+        return False
+    return role in PAGE_ROLES.get(page, frozenset(ROLES))
+
+
+def sees_personal_data(role: str) -> bool:
+    return role in ROLES_SEEING_PERSONAL_DATA
+
+
+def is_personal_column(name: str) -> bool:
+    return bool(PERSONAL_COLUMN.search(name))
+
+
+def mask_value_sql(column_sql: str, column_name: str) -> str:
+    """DuckDB SQL that masks one personal column: e-mails keep their first letter and domain,
+    phones only their last four digits."""
+    if "mail" in column_name.lower():
+        return (
+            f"case when {column_sql} is null then null"
+            f" when strpos({column_sql}, '@') > 1"
+            f" then left({column_sql}, 1) || '***@' || split_part({column_sql}, '@', 2)"
+            f" else '***' end"
+        )
+    return (
+        f"case when {column_sql} is null then null"
+        f" else '{PHONE_STARS}' || right({column_sql}, 4) end"
+    )
+
+
+def mask_email(value: pl.Expr) -> pl.Expr:
+    local_ok = value.str.find("@").fill_null(-1) > 0
+    domain = value.str.split("@").list.get(1, null_on_oob=True)
+    return (
+        pl.when(value.is_null())
+        .then(None)
+        .when(local_ok)
+        .then(value.str.slice(0, 1) + pl.lit("***@") + domain)
+        .otherwise(pl.lit("***"))
+    )
+
+
+def mask_phone(value: pl.Expr) -> pl.Expr:
+    return pl.when(value.is_null()).then(None).otherwise(pl.lit(PHONE_STARS) + value.str.slice(-4))
+
+
+def mask_frame(frame: pl.DataFrame, role: str) -> pl.DataFrame:
+    """``frame`` as ``role`` may see it: personal columns masked unless marketing or admin."""
+    if sees_personal_data(role):
+        return frame
+    masked = []
+    for name, dtype in frame.schema.items():
+        if not is_personal_column(name):
+            continue
+        value = pl.col(name).cast(pl.String) if dtype != pl.String else pl.col(name)
+        masked.append(
+            (mask_email(value) if "mail" in name.lower() else mask_phone(value)).alias(name)
+        )
+    return frame.with_columns(masked) if masked else frame

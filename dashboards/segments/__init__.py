@@ -1,0 +1,1 @@
+"""Marketing segments: versioned definitions, their customers, and consented exports."""

@@ -1,0 +1,1 @@
+"""The analysts' SQL workbench: statement guard, hardened connections, schema docs, history."""

@@ -1,0 +1,142 @@
+"""Hardened DuckDB connections for the workbench, and the masked copy analysts query.
+
+Every workbench connection is read-only, with external access off (no files, no network, no
+ATTACH), extension auto-install and auto-load off, and its configuration locked so no statement
+can turn any of that back on. Roles that may not see personal data never open the serving file
+at all: they query a masked copy of it, built once per published warehouse, in which phone,
+mobile and e-mail columns hold masked values only. Whatever SQL such a user writes, the
+unmasked values are not in the file their connection reads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from dashboards.access.roles import is_personal_column, mask_value_sql, sees_personal_data
+from dashboards.appstore import app_dir
+from orchestration.settings import get_settings
+
+HARDENED_CONFIG: dict[str, str | bool] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    # the dashboards share the machine with the pipeline: one query may not take all of it
+    "memory_limit": "1GB",
+    "threads": 2,
+    # last: from here on no SET can change any option above
+    "lock_configuration": True,
+}
+
+SKIPPED_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
+
+
+def hardened_connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` read-only with external access disabled and the configuration locked."""
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run `tandem run` (or `make demo`) first")
+    return duckdb.connect(str(path), read_only=True, config=dict(HARDENED_CONFIG))
+
+
+def _fingerprint(path: Path) -> str:
+    """Identifies one published file: a publish replaces the inode, so this changes with it."""
+    stat = path.stat()
+    return f"{stat.st_ino}-{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def masked_dir() -> Path:
+    return app_dir() / "masked"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _copy_masked(source: Path, target: Path) -> None:
+    """Write every table of ``source`` into ``target`` with personal columns masked."""
+    con = duckdb.connect(str(target), config={"enable_progress_bar": False})
+    try:
+        con.execute(f"attach {_sql_string(str(source))} as src (read_only)")
+        columns = con.execute(
+            "select schema_name, table_name, column_name"
+            " from duckdb_columns() where database_name = 'src'"
+            " order by schema_name, table_name, column_index"
+        ).fetchall()
+        tables: dict[tuple[str, str], list[str]] = {}
+        for schema, table, column in columns:
+            if schema in SKIPPED_SCHEMAS:
+                continue
+            quoted = _quote(column)
+            if is_personal_column(column):
+                value = mask_value_sql(f"cast({quoted} as varchar)", column)
+                expression = f"{value} as {quoted}"
+            else:
+                expression = quoted
+            tables.setdefault((schema, table), []).append(expression)
+        for (schema, table), expressions in tables.items():
+            con.execute(f"create schema if not exists {_quote(schema)}")
+            con.execute(
+                f"create table {_quote(schema)}.{_quote(table)} as select"
+                f" {', '.join(expressions)} from src.{_quote(schema)}.{_quote(table)}"
+            )
+        con.execute("detach src")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def _build_lock(directory: Path) -> Iterator[None]:
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def masked_copy(serving: Path | None = None) -> Path:
+    """The masked copy of the current serving file, built on first use after each publish."""
+    source = serving or get_settings().serving_db
+    if not source.exists():
+        raise FileNotFoundError(
+            f"no published warehouse at {source}: run `tandem run` (or `make demo`) first"
+        )
+    directory = masked_dir()
+    target = directory / f"masked-{_fingerprint(source)}.duckdb"
+    if target.exists():
+        return target
+    with _build_lock(directory):
+        if target.exists():  # another session built it while this one waited
+            return target
+        partial = target.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        _copy_masked(source, partial)
+        os.replace(partial, target)
+        for old in directory.glob("masked-*.duckdb"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    return target
+
+
+def workbench_database(role: str) -> Path:
+    """The file ``role``'s workbench reads: the serving file, or its masked copy."""
+    if sees_personal_data(role):
+        return get_settings().serving_db
+    return masked_copy()
+
+
+def connect_for_role(role: str) -> duckdb.DuckDBPyConnection:
+    """A hardened connection to what ``role`` may query."""
+    return hardened_connect(workbench_database(role))

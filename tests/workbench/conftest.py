@@ -1,0 +1,44 @@
+"""A small published warehouse holding personal data, made directly (no pipeline needed)."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from orchestration.publish import publish
+from orchestration.settings import TandemSettings
+
+PEOPLE = [
+    ("C1", "Acme Trading", "13812345678", "li.wei@acme.example", "+8613812345678"),
+    ("C2", "Bao Metals", "13987654321", "wang.fang@bao.example", "+8613987654321"),
+    ("C3", "Chen Foods", None, "chen@foods.example", None),
+]
+
+
+@pytest.fixture
+def people_warehouse(tandem_home: TandemSettings) -> TandemSettings:
+    """A serving file with a customer table whose phone, mobile and e-mail are real-looking."""
+    con = duckdb.connect(str(tandem_home.build_db))
+    try:
+        con.execute("create schema core")
+        con.execute(
+            "create table core.dim_customer (customer_key varchar, customer_name varchar,"
+            " phone varchar, email varchar, mobile_e164 varchar, phone_level varchar)"
+        )
+        for key, name, phone, email, e164 in PEOPLE:
+            con.execute(
+                "insert into core.dim_customer values (?, ?, ?, ?, ?, 'exact')",
+                [key, name, phone, email, e164],
+            )
+        con.execute("create table core.numbers as select range as n from range(5000)")
+    finally:
+        con.close()
+    publish(tandem_home.build_db, tandem_home.serving_db)
+    return tandem_home
+
+
+def personal_values() -> set[str]:
+    values = set()
+    for _, _, phone, email, e164 in PEOPLE:
+        values.update(v for v in (phone, email, e164) if v)
+    return values

@@ -1,0 +1,118 @@
+"""Personal columns never reach a role that may not see them, whatever SQL it writes."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from dashboards.access.roles import ROLES, is_personal_column, mask_frame, sees_personal_data
+from dashboards.workbench.connection import masked_copy, workbench_database
+from dashboards.workbench.runner import run_for_user
+from orchestration.settings import TandemSettings
+from tests.workbench.conftest import personal_values
+
+PROBES = [
+    "select * from core.dim_customer",
+    "select phone, email, mobile_e164 from core.dim_customer",
+    "select string_agg(email, ',') as e from core.dim_customer",
+    "select regexp_extract(phone, '[0-9]+') as p from core.dim_customer",
+    "select replace(email, '*', '') as e from core.dim_customer",
+    "select * from core.dim_customer where email like 'li.wei%'",
+    "select md5(email) as h, email from core.dim_customer",
+    "select * from (select email as contact from core.dim_customer) t",
+    "select column_name, * from duckdb_columns() where column_name = 'email'",
+]
+
+
+def _all_values(frame: pl.DataFrame) -> set[str]:
+    return {str(v) for column in frame.columns for v in frame[column].to_list() if v is not None}
+
+
+@pytest.mark.parametrize("role", ["analyst", "manager"])
+def test_workbench_cannot_select_personal_values(
+    people_warehouse: TandemSettings, role: str
+) -> None:
+    for sql in PROBES:
+        frame = run_for_user("someone", role, sql).frame
+        leaked = _all_values(frame) & personal_values()
+        assert not leaked, f"{sql} leaked {leaked}"
+    rows = run_for_user("someone", role, "select email, phone from core.dim_customer order by 1")
+    assert rows.frame.rows() == [
+        ("c***@foods.example", None),
+        ("l***@acme.example", "*******5678"),
+        ("w***@bao.example", "*******4321"),
+    ]
+    assert workbench_database(role) == masked_copy()
+
+
+@pytest.mark.parametrize("role", ["marketing", "admin"])
+def test_marketing_and_admin_see_personal_values(
+    people_warehouse: TandemSettings, role: str
+) -> None:
+    frame = run_for_user("someone", role, "select phone, email, mobile_e164 from core.dim_customer")
+    assert _all_values(frame.frame) == personal_values()
+
+
+def test_masked_copy_holds_no_personal_value_and_follows_each_publish(
+    people_warehouse: TandemSettings,
+) -> None:
+    import duckdb
+
+    from orchestration.publish import publish
+
+    first = masked_copy()
+    con = duckdb.connect(str(first), read_only=True)
+    try:
+        dump = con.sql("select * from core.dim_customer").pl()
+        kept = con.execute("select phone_level, customer_name from core.dim_customer").fetchall()
+    finally:
+        con.close()
+    assert not (_all_values(dump) & personal_values())
+    assert kept[0] == ("exact", "Acme Trading")  # descriptive columns stay as they are
+    publish(people_warehouse.build_db, people_warehouse.serving_db)
+    second = masked_copy()
+    assert second != first
+    assert not first.exists()
+
+
+def test_mask_frame_matches_the_role_rule() -> None:
+    frame = pl.DataFrame(
+        {
+            "customer_key": ["C1"],
+            "email": ["li.wei@acme.example"],
+            "mobile": ["13812345678"],
+            "email_domain": ["acme.example"],
+        }
+    )
+    for role in ROLES:
+        shown = mask_frame(frame, role).row(0, named=True)
+        if sees_personal_data(role):
+            assert shown == frame.row(0, named=True)
+        else:
+            assert shown == {
+                "customer_key": "C1",
+                "email": "l***@acme.example",
+                "mobile": "*******5678",
+                "email_domain": "acme.example",
+            }
+
+
+@pytest.mark.parametrize(
+    ("name", "personal"),
+    [
+        ("phone", True),
+        ("mobile", True),
+        ("email", True),
+        ("mobile_normalised", True),
+        ("email_normalised", True),
+        ("telephone_normalised", True),
+        ("mobile_e164", True),
+        ("contact_email", True),
+        ("phone_level", False),
+        ("email_weight", False),
+        ("email_domain", False),
+        ("customer_name", False),
+    ],
+)
+def test_personal_column_names(name: str, personal: bool) -> None:
+    assert is_personal_column(name) is personal
