@@ -16,7 +16,7 @@ from orchestration.assets.landing import (
     LANDING_JOBS,
     LANDING_SENSORS,
 )
-from orchestration.assets.models import ml_revenue_trend, ml_rfm
+from orchestration.assets.models import ml_churn, ml_revenue_trend, ml_rfm
 from orchestration.assets.publish import publish_asset
 from orchestration.assets.warehouse import warehouse_models, warehouse_staging
 from orchestration.dbt_manifest import dbt_executable
@@ -35,6 +35,7 @@ _upstream_assets = [
     warehouse_models,
     ml_revenue_trend,
     ml_rfm,
+    ml_churn,
 ]
 serving_warehouse = publish_asset(
     [key for assets_def in _upstream_assets for key in assets_def.keys]
