@@ -133,11 +133,12 @@ class Validation:
     reliability: pl.DataFrame
     chosen: str
     folds: list[Fold] = field(default_factory=list)
+    predictions: pl.DataFrame | None = None  # customer, cutoff, model, probability, label
 
 
 def validate(con, folds: list[Fold], horizon_days: int, cache: dict) -> Validation:
     """Train every model per fold on the earlier snapshots and score the fold's test cutoff."""
-    metric_rows, curves = [], []
+    metric_rows, curves, predictions = [], [], []
     for fold in folds:
         train = stack_snapshots(con, fold.train_dates, horizon_days, cache)
         test = stack_snapshots(con, [fold.test_date], horizon_days, cache)
@@ -146,6 +147,11 @@ def validate(con, folds: list[Fold], horizon_days: int, cache: dict) -> Validati
         for name in MODEL_NAMES:
             probability = predict(fit_model(name, train), test)
             labels = test["churned"].to_numpy()
+            predictions.append(
+                test.select("customer_key", "as_of_date", "churned").with_columns(
+                    pl.lit(name).alias("model"), pl.Series("churn_probability", probability)
+                )
+            )
             metric_rows.append(
                 {
                     "cutoff": fold.test_date,
@@ -163,7 +169,8 @@ def validate(con, folds: list[Fold], horizon_days: int, cache: dict) -> Validati
             )
     metrics = pl.DataFrame(metric_rows)
     mean_brier = metrics.group_by("model").agg(pl.col("brier").mean()).sort("brier")
-    return Validation(metrics, pl.concat(curves), str(mean_brier["model"][0]), folds)
+    chosen = str(mean_brier["model"][0])
+    return Validation(metrics, pl.concat(curves), chosen, folds, pl.concat(predictions))
 
 
 def risk_band(probability: pl.Expr) -> pl.Expr:
