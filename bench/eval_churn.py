@@ -127,7 +127,11 @@ def true_drivers(panel: pl.DataFrame, companies: pl.DataFrame, as_of: dt.date) -
     dominant = np.where((top >= DOMINANT_TERM) & (top > others), best, -1)
     labels = np.array(["payment", "tickets", "silence"])
     return terms.select("true_customer_id").with_columns(
-        pl.Series("true_driver", np.where(dominant >= 0, labels[np.maximum(dominant, 0)], None))
+        pl.Series(
+            "true_driver",
+            [labels[d] if d >= 0 else None for d in dominant],
+            dtype=pl.String,
+        )
     )
 
 
