@@ -18,7 +18,7 @@ from orchestration.assets.landing import (
     LANDING_JOBS,
     LANDING_SENSORS,
 )
-from orchestration.assets.models import ml_revenue_trend, ml_rfm
+from orchestration.assets.models import ml_churn, ml_revenue_trend, ml_rfm
 from orchestration.assets.publish import publish_asset
 from orchestration.assets.warehouse import warehouse_models, warehouse_staging
 from orchestration.dbt_manifest import dbt_executable
@@ -38,6 +38,7 @@ _upstream_assets = [
     ml_segments,
     ml_channel_attribution,
     ml_channel_mmm,
+    ml_churn,
 ]
 serving_warehouse = publish_asset(
     [key for assets_def in _upstream_assets for key in assets_def.keys]

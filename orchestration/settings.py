@@ -47,6 +47,14 @@ class TandemSettings(BaseSettings):
             " in the data, see core.dim_as_of_date)."
         ),
     )
+    churn_horizon_days: int = Field(
+        default=90,
+        ge=1,
+        description=(
+            "Churn label horizon: a buying customer has churned when it places no approved"
+            " order in this many days after the as-of date (models_ml/churn.py)."
+        ),
+    )
     duckdb_memory_limit: str = Field(
         default="4GB",
         description=(

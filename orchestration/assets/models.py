@@ -4,7 +4,7 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
-from models_ml import rfm
+from models_ml import churn_store, rfm
 from models_ml.revenue_trend import fit_revenue_trend
 from models_ml.warehouse import warehouse_as_of
 from orchestration.assets.warehouse import warehouse_models
@@ -76,3 +76,53 @@ def ml_rfm(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             "segments": dg.MetadataValue.json(segments),
         }
     )
+
+
+@dg.asset(
+    key=dg.AssetKey(["ml_churn"]),
+    deps=[
+        get_asset_key_for_model([warehouse_models], name)
+        for name in (
+            "fct_order_lines",
+            "fct_invoice_lines",
+            "fct_receipt_allocations",
+            "fct_activities",
+            "fct_tickets",
+            "fct_opportunities",
+            "dim_customer",
+            "dim_as_of_date",
+        )
+    ]
+    # value at risk = churn probability x the CLV model's 12-month margin
+    + [dg.AssetKey(["ml_clv"])],
+    group_name=MODELS_GROUP,
+    kinds={"python", "duckdb", "scikitlearn"},
+)
+def ml_churn(context: dg.AssetExecutionContext, duckdb: DuckDBResource, tandem: TandemConfig):
+    """Churn early warning: probability, risk band and reasons per active buyer (``ml.churn_*``).
+
+    Churn = no approved order in the next ``TANDEM_CHURN_HORIZON_DAYS`` (90) days. Both models
+    are validated on time splits and the better one scores the warehouse's as-of date; too
+    little history is a skipped run, not a failure. Model card: docs/models/churn.md.
+    """
+    horizon = tandem.settings().churn_horizon_days
+    with duckdb.get_connection() as con:
+        as_of = warehouse_as_of(con)
+        outcome = churn_store.build_churn(con, as_of, horizon)
+    run = outcome.run
+    metadata: dict = {
+        "status": run.status if run.status == "ok" else f"skipped: {run.reason}",
+        "as_of": str(as_of),
+        "model_version": run.model_version,
+        "horizon_days": horizon,
+        "rows": run.rows_written,
+        "seconds": round(outcome.seconds, 1),
+    }
+    if outcome.notes:
+        metadata["notes"] = "; ".join(outcome.notes)
+    if run.status == "ok":
+        metadata["model"] = run.metrics["chosen_model"]
+        metadata["high_risk"] = run.metrics["high_risk"]
+        metadata["validation"] = dg.MetadataValue.json(run.metrics["mean_by_model"])
+    context.log.info(f"churn as of {as_of}: {metadata['status']}, {run.rows_written:,} scored")
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,120 @@
+"""Churn labels, the time-split plan, reasons and the skipped run, on small constructed data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from models_ml.churn_data import label_frame, labelled_snapshot, month_ends_before, plan_folds
+from models_ml.churn_reasons import GROUPS, top_reasons
+from models_ml.churn_store import build_churn
+from models_ml.model_runs import latest_runs
+from orchestration.settings import TandemSettings
+from tests.models.churn_warehouse import AS_OF, LATER_FACTS, build, facts_until
+
+
+def test_month_ends_run_from_the_first_month_to_the_as_of_date():
+    ends = month_ends_before(dt.date(2024, 3, 30), dt.date(2023, 12, 15))
+    assert ends == [dt.date(2023, 12, 31), dt.date(2024, 1, 31), dt.date(2024, 2, 29)]
+
+
+def test_folds_test_later_than_they_learn_and_never_see_an_open_label():
+    folds, production = plan_folds(dt.date(2025, 12, 20), dt.date(2023, 1, 5), 90)
+    assert [f.test_date for f in folds] == [
+        dt.date(2025, 2, 28),
+        dt.date(2025, 5, 31),
+        dt.date(2025, 8, 31),  # the last month end whose 90 days ended by 20 December
+    ]
+    for fold in folds:
+        assert len(fold.train_dates) == 6
+        # every training label (snapshot + 90 days) was known at the test cutoff
+        assert all(d + dt.timedelta(days=90) <= fold.test_date for d in fold.train_dates)
+    assert folds[-1].train_dates[-1] == dt.date(2025, 5, 31)
+    assert production[-1] == dt.date(2025, 8, 31) and len(production) == 6
+    assert all(d + dt.timedelta(days=90) <= dt.date(2025, 12, 20) for d in production)
+
+
+def test_short_history_gives_fewer_folds():
+    folds, _ = plan_folds(dt.date(2024, 6, 30), dt.date(2023, 10, 1), 90)
+    assert len(folds) < 3
+
+
+def test_label_is_no_order_in_the_horizon():
+    features = pl.DataFrame({"customer_key": ["A", "B", "C"]})
+    labelled = label_frame(features, {"B"})
+    assert labelled["churned"].to_list() == [1, 0, 1]
+
+
+def test_labelled_snapshot_reads_orders_after_the_cutoff_only(tmp_path):
+    with_future = {t: rows + LATER_FACTS.get(t, []) for t, rows in facts_until(AS_OF).items()}
+    con = build(tmp_path / "w.duckdb", with_future)
+    snapshot = labelled_snapshot(con, AS_OF, 90)
+    con.close()
+    # A orders on 5 July (inside 90 days), B never again
+    assert dict(snapshot.select("customer_key", "churned").rows()) == {"A": 0, "B": 1}
+
+
+def _reason_frame() -> pl.DataFrame:
+    row = {f: 0.0 for g in GROUPS for f in g.features}
+    row.update(
+        delay_3m=32.0,
+        delay_prev_3m=5.0,
+        tickets_3m=3.0,
+        sla_breaches_3m=2.0,
+        days_since_followup=74.0,
+        overdue_amount=0.0,
+        last_followup_date=dt.date(2024, 4, 17),
+    )
+    calm = dict(row, delay_3m=2.0, delay_prev_3m=2.0, tickets_3m=0.0, sla_breaches_3m=0.0)
+    return pl.DataFrame([row, calm])
+
+
+def test_reasons_are_the_groups_adding_most_risk_in_plain_words():
+    frame = _reason_frame()
+    keys = [g.key for g in GROUPS]
+    added = np.zeros((2, len(GROUPS)))
+    added[0, keys.index("payment_delay")] = 0.20
+    added[0, keys.index("followup")] = 0.08
+    added[0, keys.index("tickets")] = 0.12
+    added[0, keys.index("tenure")] = 0.005  # below one point: never a reason
+    added[1, keys.index("tenure")] = 0.004
+    reasons = top_reasons(added, frame)
+    first = reasons.row(0, named=True)
+    assert first["reasons"] == [
+        "payment delay up from 5 to 32 days",
+        "3 tickets in 90 days, 2 past SLA",
+        "no follow-up for 74 days",
+    ]
+    assert first["reasons_zh"][0] == "付款延迟从5天增至32天"
+    assert first["first_reason_driver"] == "payment"
+    calm = reasons.row(1, named=True)
+    assert calm["reasons"] == [] and calm["reason_1"] is None
+    assert calm["first_reason_driver"] is None
+
+
+def test_too_little_history_is_a_skipped_run_not_a_crash(tmp_path):
+    con = build(tmp_path / "w.duckdb", facts_until(AS_OF))
+    outcome = build_churn(con, AS_OF, TandemSettings().churn_horizon_days)
+    assert outcome.result is None
+    assert outcome.run.status == "skipped"
+    assert "time-split cutoffs" in outcome.run.reason
+    assert outcome.notes[0].startswith("skipped: ")
+    [run] = latest_runs(con)
+    assert (run["model"], run["status"]) == ("churn", "skipped")
+    assert run["reason"] == outcome.run.reason
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    assert "churn_scores" not in tables
+    con.close()
+
+
+def test_horizon_comes_from_settings(monkeypatch):
+    monkeypatch.setenv("TANDEM_CHURN_HORIZON_DAYS", "60")
+    assert TandemSettings().churn_horizon_days == 60
+    monkeypatch.delenv("TANDEM_CHURN_HORIZON_DAYS")
+    assert TandemSettings().churn_horizon_days == 90
+    monkeypatch.setenv("TANDEM_CHURN_HORIZON_DAYS", "0")
+    with pytest.raises(ValueError, match="greater than or equal to 1"):
+        TandemSettings()
