@@ -1,13 +1,18 @@
-"""A published serving file with a revenue mart, made directly (page tests need no pipeline)."""
+"""Serving files for the page tests: a hand-made one-mart file, the tiny company, an empty one."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from orchestration.publish import publish
-from orchestration.settings import TandemSettings
+from orchestration.settings import REPO_ROOT, TandemSettings
+from tests.warehouse.conftest import TinyWarehouse, tiny_warehouse  # noqa: F401 (fixture)
 
+APP = str(REPO_ROOT / "dashboards" / "app.py")
 MONTHS = [
     ("2026-01-01", 3, 2, "1234.50"),
     ("2026-02-01", 1, 1, "-100.25"),
@@ -36,9 +41,42 @@ def published(tandem_home: TandemSettings) -> TandemSettings:
     return tandem_home
 
 
-def serving_scalar(settings: TandemSettings, sql: str):
+@pytest.fixture
+def empty_published(tandem_home: TandemSettings) -> TandemSettings:
+    """A published warehouse with no tables at all (a pipeline that built nothing yet)."""
+    duckdb.connect(str(tandem_home.build_db)).close()
+    publish(tandem_home.build_db, tandem_home.serving_db)
+    return tandem_home
+
+
+@pytest.fixture
+def tiny(
+    tiny_warehouse: TinyWarehouse,  # noqa: F811 (the fixture imported above)
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[TinyWarehouse]:
+    """The tiny company's serving file, as the dashboards' TANDEM_HOME."""
+    for key, value in tiny_warehouse.env.items():
+        monkeypatch.setenv(key, value)
+    yield tiny_warehouse
+
+
+def open_page(page: str, lang: str = "en", **widgets: object) -> AppTest:
+    """Run the app, choose ``lang`` and the given sidebar widgets, then open ``page``."""
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    assert not app.exception, app.exception
+    if lang != "en":
+        app.selectbox(key="lang").set_value(lang).run()
+    for key, value in widgets.items():
+        kind = "selectbox" if key in ("filter_start", "filter_end") else "multiselect"
+        getattr(app, kind)(key=key).set_value(value).run()
+    app.switch_page(f"pages/{page}.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def serving_scalar(settings: TandemSettings, sql: str, params: list | None = None):
     con = duckdb.connect(str(settings.serving_db), read_only=True)
     try:
-        return con.execute(sql).fetchone()[0]
+        return con.execute(sql, params or []).fetchone()[0]
     finally:
         con.close()
