@@ -121,9 +121,28 @@ def _options() -> dict[str, list]:
     }
 
 
+def remembered(key: str) -> None:
+    """Give the widget ``key`` the value the reader chose on another page.
+
+    Streamlit drops a widget's state when a run does not draw it (a page switch), so every page
+    draws the bar and the choice is kept under a plain session key between pages.
+    """
+    saved = st.session_state.get(f"_{key}")
+    if saved is not None and key not in st.session_state:
+        st.session_state[key] = saved
+
+
+def remember(key: str) -> None:
+    """Keep the widget's current value for the next page (see ``remembered``)."""
+    st.session_state[f"_{key}"] = st.session_state.get(key)
+
+
 def render_filter_bar() -> None:
-    """Draw the filter widgets in the sidebar (once per run, before the page)."""
+    """Draw the filter widgets in the sidebar (every page, before its body)."""
     lang = current_language()
+    keys = (KEY_START, KEY_END, KEY_REGIONS, KEY_REPS, KEY_CHANNELS)
+    for key in keys:
+        remembered(key)
     options = _options()
     months = options["months"]
     bar = st.sidebar
@@ -133,14 +152,15 @@ def render_filter_bar() -> None:
         bar.selectbox(
             t("period_from"),
             months,
-            index=months.index(default_start),
+            # a restored choice sets the value; a second default would trip Streamlit's warning
+            index=0 if KEY_START in st.session_state else months.index(default_start),
             format_func=lambda m: format_month(m, lang),
             key=KEY_START,
         )
         bar.selectbox(
             t("period_to"),
             months,
-            index=len(months) - 1,
+            index=0 if KEY_END in st.session_state else len(months) - 1,
             format_func=lambda m: format_month(m, lang),
             key=KEY_END,
         )
@@ -161,6 +181,8 @@ def render_filter_bar() -> None:
         key=KEY_CHANNELS,
         placeholder=t("all"),
     )
+    for key in keys:
+        remember(key)
 
 
 def current_filters() -> Filters:

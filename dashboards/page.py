@@ -1,21 +1,59 @@
-"""The frame of a page: title, the filters in force, and the source marts named under it."""
+"""The frame of every page: language switch and filter bar, title, the marts named under it.
+
+Each page draws the shared sidebar itself (rather than the entry point) so a page runs the same
+under ``st.navigation`` and alone in a test; the reader's choices follow them between pages.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.filters import Filters, current_filters
+from dashboards.components import PageStop
+from dashboards.filters import Filters, current_filters, remember, remembered, render_filter_bar
 from dashboards.formatting import format_month
-from dashboards.i18n import current_language, t
+from dashboards.i18n import DEFAULT_LANGUAGE, KEY_LANGUAGE, LANGUAGES, current_language, t
+from dashboards.serving import build_id, has_table
+
+# the filter bar's options come from these marts; without them the bar is not drawn
+FILTER_TABLES = (
+    "finance.rpt_revenue_monthly",
+    "core.dim_customer",
+    "core.dim_sales_rep",
+    "core.dim_channel",
+)
 
 
-def start_page(title_key: str) -> tuple[str, Filters]:
-    """Draw the page title and return the reader's language and filters."""
-    lang = current_language()
-    filters = current_filters()
+def render_language() -> None:
+    """The language switch at the top of the sidebar."""
+    remembered(KEY_LANGUAGE)
+    st.sidebar.selectbox(
+        "Language / 语言",
+        list(LANGUAGES),
+        index=0 if KEY_LANGUAGE in st.session_state else list(LANGUAGES).index(DEFAULT_LANGUAGE),
+        format_func=LANGUAGES.get,
+        key=KEY_LANGUAGE,
+    )
+    remember(KEY_LANGUAGE)
+
+
+def start_page(title_key: str, needs: tuple[str, ...] = ()) -> tuple[str, Filters]:
+    """Draw the sidebar and the page title; return the reader's language and filters.
+
+    Raises ``WarehouseNotPublished`` (the page guard turns it into "run `tandem run`") before a
+    page draws anything from a warehouse that does not exist; a page that cannot draw without
+    the marts in ``needs`` stops with guidance when one is missing.
+    """
+    render_language()
+    build_id()
     st.title(t(title_key))
+    if all(has_table(name) for name in FILTER_TABLES):
+        render_filter_bar()
+    lang, filters = current_language(), current_filters()
     if filters.start is not None and filters.end is not None:
         st.caption(f"{format_month(filters.start, lang)} – {format_month(filters.end, lang)}")
+    if not all(has_table(name) for name in needs):
+        st.info(t("no_rows_warehouse"))
+        raise PageStop
     return lang, filters
 
 

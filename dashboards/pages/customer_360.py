@@ -82,7 +82,7 @@ def _missing(row: dict | None, model: str) -> str | None:
 
 def main() -> None:
     """Draw the page."""
-    lang, filters = start_page("page.customer_360")
+    lang, filters = start_page("page.customer_360", needs=("customer.rpt_customer_360",))
     customer_key = pick_customer(filters)
     if customer_key is None:
         return
