@@ -7,9 +7,9 @@ other failure into one sentence naming what failed, logged in full for the opera
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 
 import duckdb
@@ -23,6 +23,8 @@ from dashboards.serving import WarehouseNotPublished, cached_query, has_table
 log = logging.getLogger("tandem.dashboards")
 # a spreadsheet runs a cell that starts with one of these as a formula (CSV injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# a browser table beyond this many rows is slow to draw and nobody reads it; the CSV has all
+MAX_SHOWN_ROWS = 1000
 
 
 class PageStop(Exception):
@@ -56,26 +58,37 @@ def neutralise(value: object) -> object:
 
 def csv_for_excel(frame: pl.DataFrame) -> bytes:
     """UTF-8 CSV with a byte-order mark (Excel then reads Chinese right), formulas neutralised."""
-    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    risky = "^[" + re.escape("".join(FORMULA_STARTS)) + "]"
     safe = frame.with_columns(
-        pl.col(name).map_elements(neutralise, return_dtype=pl.String) for name in text_columns
+        pl.when(pl.col(name).str.contains(risky))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
     )
-    buffer = io.StringIO()
-    safe.write_csv(buffer)
-    return "\ufeff".join(["", buffer.getvalue()]).encode("utf-8")
+    return b"\xef\xbb\xbf" + safe.write_csv().encode("utf-8")
 
 
-def table(frame: pl.DataFrame, name: str, labels: dict[str, str] | None = None) -> None:
-    """Show a table with translated headers and a CSV download button under it."""
+def table(
+    frame: pl.DataFrame,
+    name: str,
+    labels: dict[str, str] | None = None,
+    max_rows: int = MAX_SHOWN_ROWS,
+) -> None:
+    """Show a table with translated headers and a CSV download (all rows) under it."""
     labels = labels or {}
     shown = frame.rename({col: labels[col] for col in frame.columns if col in labels})
-    st.dataframe(shown, hide_index=True, width="stretch")
+    if shown.height > max_rows:
+        st.caption(t("rows_shown", shown=f"{max_rows:,}", total=f"{shown.height:,}"))
+    st.dataframe(shown.head(max_rows), hide_index=True, width="stretch")
     st.download_button(
         t("download_csv"),
-        data=csv_for_excel(shown),
+        data=lambda: csv_for_excel(shown),  # built only when the reader clicks
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"download_{name}",
+        on_click="ignore",
     )
 
 

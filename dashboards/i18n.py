@@ -25,6 +25,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "channel": ("Channel", "渠道"),
     "all": ("All", "全部"),
     "download_csv": ("Download CSV", "下载 CSV"),
+    "rows_shown": (
+        "Showing the first {shown} of {total} rows; the CSV has them all.",
+        "显示前 {shown} 行，共 {total} 行；CSV 包含全部数据。",
+    ),
     "vs_previous": ("Previous period: {value}", "上一期：{value}"),
     "page_failed": (
         "This page could not be drawn ({error}). The operator's log has the details; "

@@ -24,7 +24,10 @@ FILTER_TABLES = (
 
 
 def render_language() -> None:
-    """The language switch at the top of the sidebar."""
+    """The language switch at the top of the sidebar (``?lang=zh`` in a link picks it too)."""
+    asked = st.query_params.get(KEY_LANGUAGE)
+    if asked in LANGUAGES and f"_{KEY_LANGUAGE}" not in st.session_state:
+        st.session_state[f"_{KEY_LANGUAGE}"] = asked  # a shared link opens in its language
     remembered(KEY_LANGUAGE)
     st.sidebar.selectbox(
         "Language / 语言",
