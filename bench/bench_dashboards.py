@@ -62,7 +62,7 @@ def child(page: str, repeat: int) -> None:
     from dashboards.serving import query
 
     BidiComponentManager.discover_and_register_components = lambda self, **_: None
-    path = REPO / "dashboards" / "pages" / f"{page}.py"
+    path = REPO / "dashboards" / "views" / f"{page}.py"
     name = query(
         "select customer_name from customer.rpt_customer_360 "
         "order by lifetime_net_revenue desc limit 1"

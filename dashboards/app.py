@@ -8,16 +8,18 @@ import streamlit as st
 
 from dashboards.i18n import current_language, t
 
-# (file, label key, icon, url path): the order is the order of the navigation
+# (file, label key, icon, url path): the order is the order of the navigation. The folder is
+# views/, not pages/: Streamlit runs a file under pages/ directly when its URL is opened first,
+# bypassing this navigation. Material icons, because emoji need a font servers often lack.
 PAGES = [
-    ("pages/overview.py", "page.overview", "📈", "overview"),
-    ("pages/finance.py", "page.finance", "💴", "finance"),
-    ("pages/sales.py", "page.sales", "🤝", "sales"),
-    ("pages/customer_360.py", "page.customer_360", "🧭", "customer-360"),
-    ("pages/churn.py", "page.churn", "⚠️", "churn"),
-    ("pages/channel_roi.py", "page.channel_roi", "📣", "channel-roi"),
-    ("pages/segments.py", "page.segments", "🧩", "segments"),
-    ("pages/data_quality.py", "page.data_quality", "🩺", "data-quality"),
+    ("views/overview.py", "page.overview", ":material/insights:", "overview"),
+    ("views/finance.py", "page.finance", ":material/payments:", "finance"),
+    ("views/sales.py", "page.sales", ":material/handshake:", "sales"),
+    ("views/customer_360.py", "page.customer_360", ":material/person_search:", "customer-360"),
+    ("views/churn.py", "page.churn", ":material/warning:", "churn"),
+    ("views/channel_roi.py", "page.channel_roi", ":material/campaign:", "channel-roi"),
+    ("views/segments.py", "page.segments", ":material/grid_view:", "segments"),
+    ("views/data_quality.py", "page.data_quality", ":material/fact_check:", "data-quality"),
 ]
 
 st.set_page_config(

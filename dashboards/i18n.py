@@ -252,8 +252,12 @@ LABELS: dict[str, tuple[str, str]] = {
 
 
 def current_language() -> str:
-    """The reader's language (session state), English until they choose."""
-    lang = st.session_state.get(KEY_LANGUAGE, DEFAULT_LANGUAGE)
+    """The reader's language: their choice (here or on the last page), ``?lang=``, or English."""
+    lang = (
+        st.session_state.get(KEY_LANGUAGE)
+        or st.session_state.get(f"_{KEY_LANGUAGE}")
+        or st.query_params.get(KEY_LANGUAGE)
+    )
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 

@@ -12,7 +12,7 @@ from orchestration.publish import publish
 from orchestration.settings import REPO_ROOT, TandemSettings
 from tests.warehouse.conftest import TinyWarehouse, tiny_warehouse  # noqa: F401 (fixture)
 
-PAGES_DIR = REPO_ROOT / "dashboards" / "pages"
+PAGES_DIR = REPO_ROOT / "dashboards" / "views"
 
 
 @pytest.fixture

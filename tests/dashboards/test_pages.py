@@ -1,8 +1,8 @@
 """Every page on the tiny company, in both languages: no exception, figures equal SQL.
 
-The pages run in-process through Streamlit's AppTest, from app.py (language switch, filter bar,
-navigation) exactly as a reader opens them; the expected figures are computed here with plain SQL
-on the serving file, not with the pages' own queries.
+The pages run in-process through Streamlit's AppTest, each drawing the shared sidebar (language
+switch, filter bar) as it does under the app's navigation; the expected figures are computed
+here with plain SQL on the serving file, not with the pages' own queries.
 """
 
 from __future__ import annotations
