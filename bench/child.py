@@ -233,9 +233,8 @@ def postgres_mirror(params: dict[str, Any]) -> dict[str, Any]:
 @task("page")
 def render_page(params: dict[str, Any]) -> dict[str, Any]:
     """Run one Streamlit page to completion in-process (AppTest) and count what it showed."""
-    from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file(params["page"], default_timeout=params.get("timeout", 600)).run()
+    app = signed_in_app(params["page"], params.get("timeout", 600)).run()
     if app.exception:
         raise RuntimeError(f"{params['page']} raised: {app.exception[0].value}")
     if app.error:
@@ -260,3 +259,23 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def signed_in_app(page: str, timeout: float):
+    """An AppTest of ``page`` with an admin signed in (pages check the role before reading)."""
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    from dashboards.access.session import SESSION_KEY
+
+    app = AppTest.from_file(page, default_timeout=timeout)
+    now = time.time()
+    app.session_state[SESSION_KEY] = {
+        "username": "bench",
+        "role": "admin",
+        "name": "bench",
+        "signed_in": now,
+        "last_seen": now,
+    }
+    return app

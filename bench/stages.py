@@ -24,7 +24,7 @@ from bench.context import BenchContext, reset_warehouse
 from bench.measure import Measurement
 from orchestration.settings import REPO_ROOT
 
-PAGES_DIR = REPO_ROOT / "dashboards" / "pages"
+PAGES_DIR = REPO_ROOT / "dashboards" / "views"
 # Model assets the design names but no issue has built yet: shown as "not available yet" until
 # an asset with this key joins the `models` group.
 # the Splink step's table (orchestration/assets/identity.py); named here so the parent process

@@ -15,9 +15,19 @@ import polars as pl
 Role = Literal["manager", "analyst", "marketing", "admin"]
 ROLES: tuple[Role, ...] = ("manager", "analyst", "marketing", "admin")
 
-# Page id -> the roles that may open it. Pages not listed here are open to every signed-in role.
+# Page id -> the roles that may open it; a page not listed is open to nobody. Managers run the
+# business pages; analysts also query; marketing works on customers, segments and channels.
+_EVERYONE = frozenset(ROLES)
+_BUSINESS = frozenset({"manager", "analyst", "admin"})
 PAGE_ROLES: dict[str, frozenset[str]] = {
-    "overview": frozenset(ROLES),
+    "overview": _EVERYONE,
+    "finance": _BUSINESS,
+    "sales": _BUSINESS,
+    "customer_360": _EVERYONE,
+    "churn": _EVERYONE,
+    "channel_roi": _EVERYONE,
+    "segments": _EVERYONE,
+    "data_quality": _BUSINESS,
     "workbench": frozenset({"analyst", "marketing", "admin"}),
     "segment_builder": frozenset({"marketing", "admin"}),
 }
@@ -40,7 +50,7 @@ def may_open(role: str, page: str) -> bool:
     """True when ``role`` may open ``page`` (unknown roles may open nothing)."""
     if role not in ROLES:
         return False
-    return role in PAGE_ROLES.get(page, frozenset(ROLES))
+    return role in PAGE_ROLES.get(page, frozenset())
 
 
 def sees_personal_data(role: str) -> bool:

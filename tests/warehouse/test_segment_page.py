@@ -17,7 +17,7 @@ from orchestration.publish import publish
 from orchestration.settings import REPO_ROOT, TandemSettings
 from tests.warehouse.conftest import TinyWarehouse
 
-PAGE = str(REPO_ROOT / "dashboards" / "pages" / "segment_builder.py")
+PAGE = str(REPO_ROOT / "dashboards" / "views" / "segment_builder.py")
 
 
 def test_build_save_and_export_a_segment_on_the_page(

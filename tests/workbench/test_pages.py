@@ -12,7 +12,7 @@ from dashboards.workbench.download import csv_bytes, neutralise
 from dashboards.workbench.runner import history
 from orchestration.settings import REPO_ROOT, TandemSettings
 
-PAGE = str(REPO_ROOT / "dashboards" / "pages" / "workbench.py")
+PAGE = str(REPO_ROOT / "dashboards" / "views" / "workbench.py")
 
 
 def _app(role: str) -> AppTest:

@@ -1,0 +1,165 @@
+"""Pieces every page shares: the error guard, downloadable tables, KPI cards, model guidance.
+
+No page shows a traceback: ``guarded`` turns a missing warehouse into "run `tandem run`" and any
+other failure into one sentence naming what failed, logged in full for the operator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from dashboards.formatting import change_ratio, format_date
+from dashboards.i18n import current_language, t
+from dashboards.serving import WarehouseNotPublished, cached_query, has_table
+
+log = logging.getLogger("tandem.dashboards")
+# a spreadsheet runs a cell that starts with one of these as a formula (CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# a browser table beyond this many rows is slow to draw and nobody reads it; the CSV has all
+MAX_SHOWN_ROWS = 1000
+
+
+class PageStop(Exception):
+    """Raised by a page helper to end the page after it has shown its guidance."""
+
+
+@contextlib.contextmanager
+def guarded() -> Iterator[None]:
+    """Run a page body; show guidance instead of a traceback whatever goes wrong."""
+    try:
+        yield
+    except PageStop:
+        return
+    except WarehouseNotPublished as missing:
+        st.error(str(missing))
+    except duckdb.CatalogException as missing:
+        # a mart the page reads is not in this build (an empty or partial warehouse)
+        log.warning("dashboard page reads a missing table: %s", missing)
+        st.info(t("no_rows_warehouse"))
+    except Exception as error:  # the last line of defence: a reader never sees a traceback
+        log.exception("dashboard page failed")
+        st.error(t("page_failed", error=f"{type(error).__name__}: {error}"))
+
+
+def neutralise(value: object) -> object:
+    """Prefix text a spreadsheet would run as a formula with an apostrophe (shown as text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_for_excel(frame: pl.DataFrame) -> bytes:
+    """UTF-8 CSV with a byte-order mark (Excel then reads Chinese right), formulas neutralised."""
+    risky = "^[" + re.escape("".join(FORMULA_STARTS)) + "]"
+    safe = frame.with_columns(
+        pl.when(pl.col(name).str.contains(risky))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+    return b"\xef\xbb\xbf" + safe.write_csv().encode("utf-8")
+
+
+def table(
+    frame: pl.DataFrame,
+    name: str,
+    labels: dict[str, str] | None = None,
+    max_rows: int = MAX_SHOWN_ROWS,
+) -> None:
+    """Show a table with translated headers and a CSV download (all rows) under it."""
+    labels = labels or {}
+    shown = frame.rename({col: labels[col] for col in frame.columns if col in labels})
+    if shown.height > max_rows:
+        st.caption(t("rows_shown", shown=f"{max_rows:,}", total=f"{shown.height:,}"))
+    st.dataframe(shown.head(max_rows), hide_index=True, width="stretch")
+    st.download_button(
+        t("download_csv"),
+        data=lambda: csv_for_excel(shown),  # built only when the reader clicks
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"download_{name}",
+        on_click="ignore",
+    )
+
+
+def kpi(
+    column: st.delta_generator.DeltaGenerator,
+    label: str,
+    current: float | None,
+    previous: float | None,
+    fmt: Callable[[float | None], str],
+    inverse: bool = False,
+) -> None:
+    """A KPI card: the value in the period and its change against the previous period."""
+    change = change_ratio(current, previous)
+    delta = None if change is None else f"{change * 100:+.1f}%"
+    column.metric(
+        label,
+        fmt(current),
+        delta,
+        delta_color="inverse" if inverse else "normal",
+        help=t("vs_previous", value=fmt(previous)),
+    )
+
+
+def require_rows(frame: pl.DataFrame, filtered: bool) -> None:
+    """Stop the page with guidance when there is nothing to show (and say why)."""
+    if frame.is_empty():
+        st.info(t("no_rows_filter") if filtered else t("no_rows_warehouse"))
+        raise PageStop
+
+
+def model_guidance(model: str, tables: Sequence[str]) -> bool:
+    """Whether ``tables`` exist; if not, say why (from ml.model_runs when it exists) and stop."""
+    missing = [name for name in tables if not has_table(name)]
+    if not missing:
+        return True
+    st.info(t("model_missing", model=t(f"model.{model}"), tables=", ".join(missing)))
+    reason = last_model_run(model)
+    if reason:
+        st.caption(reason)
+    st.markdown(t("model_howto"))
+    return False
+
+
+def last_model_run(model: str) -> str | None:
+    """The last ml.model_runs row of ``model`` as one sentence, when the run log exists."""
+    if not has_table("ml.model_runs"):
+        return None
+    runs = cached_query(
+        "select status, reason, as_of_date, run_at from ml.model_runs "
+        "where model = ? order by run_at desc limit 1",
+        [model],
+    )
+    if runs.is_empty():
+        return t("model_never_ran")
+    row = runs.row(0, named=True)
+    return t(
+        "model_last_run",
+        status=row["status"],
+        reason=row["reason"] or "—",
+        as_of=format_date(row["as_of_date"], current_language()),
+    )
+
+
+def parse_reasons(value: str | None) -> str:
+    """Churn reasons come as JSON or text; show them as one readable line."""
+    if not value:
+        return ""
+    try:
+        parsed = json.loads(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if isinstance(parsed, list):
+        return "; ".join(str(item) for item in parsed)
+    return str(parsed)

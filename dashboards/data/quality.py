@@ -1,0 +1,92 @@
+"""Queries behind the Data quality page: landings, freshness, quarantine, rejects, model runs."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dashboards.serving import cached_query, has_table
+
+LEDGER = "raw_meta.file_ledger"
+REJECTS = "raw_meta.rejects"
+
+
+def landing_runs() -> pl.DataFrame:
+    """One row per landing batch: when, how many files landed, quarantined or failed."""
+    return cached_query(
+        f"""
+        select batch_id, max(loaded_at) as loaded_at,
+            count(*) filter (where status = 'landed') as landed_files,
+            count(*) filter (where status = 'quarantined') as quarantined_files,
+            count(*) filter (where status = 'failed') as failed_files,
+            sum(rows) as rows, sum(coalesce(rejected_rows, 0)) as rejected_rows,
+            round(sum(seconds), 1) as seconds
+        from {LEDGER}
+        group by batch_id
+        order by loaded_at desc
+        limit 20
+        """
+    )
+
+
+def freshness() -> pl.DataFrame:
+    """Per raw table: rows and the newest ``_loaded_at`` (how old the newest extract is)."""
+    tables = cached_query(
+        """
+        select table_schema || '.' || table_name as name
+        from information_schema.columns
+        where table_schema like 'raw\\_%' escape '\\' and column_name = '_loaded_at'
+        order by 1
+        """
+    )["name"].to_list()
+    if not tables:
+        return pl.DataFrame(schema={"table_name": pl.String, "rows": pl.Int64})
+    union = " union all ".join(
+        f"select '{name}' as table_name, count(*) as rows, max(_loaded_at) as latest_load "
+        f"from {name}"
+        for name in tables
+    )
+    return cached_query(
+        f"select *, date_diff('hour', latest_load, current_timestamp::timestamp) as hours_since "
+        f"from ({union}) order by table_name"
+    )
+
+
+def quarantined_files() -> pl.DataFrame:
+    """Files kept out of the warehouse whole, with the reason and the report's path."""
+    return cached_query(
+        f"""
+        select file, entity, status, problems, quarantine_path, loaded_at
+        from {LEDGER}
+        where status in ('quarantined', 'failed')
+        order by loaded_at desc
+        """
+    )
+
+
+def rejects_by_reason() -> pl.DataFrame:
+    """Rejected rows grouped by file, column and reason, with one example value."""
+    if not has_table(REJECTS):
+        return pl.DataFrame()
+    return cached_query(
+        f"""
+        select file, column_name, reason, count(*) as rows, any_value(value) as example_value,
+            any_value(expected) as expected
+        from {REJECTS}
+        group by file, column_name, reason
+        order by rows desc
+        """
+    )
+
+
+def model_runs() -> pl.DataFrame | None:
+    """The newest run of every model (None when the run log does not exist)."""
+    if not has_table("ml.model_runs"):
+        return None
+    return cached_query(
+        """
+        select model, model_version, as_of_date, run_at, status, reason, rows_written
+        from ml.model_runs
+        qualify row_number() over (partition by model order by run_at desc) = 1
+        order by model
+        """
+    )
