@@ -16,11 +16,15 @@ ERP-ERP pairs are never scored: the ERP keeps one record per company.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import polars as pl
+
+from models_ml.identity_features import record_features
 
 MODEL_VERSION = "identity-splink-1"
 RECORDS_TABLE = "intermediate.int_identity__records"
@@ -32,25 +36,27 @@ RANDOM_SEED = 42
 # random record pairs for the u probabilities: enough for levels seen in 1 of 10^5 pairs, and a
 # fixed cost (a few seconds) whatever the scale
 U_SAMPLE_PAIRS = 5e5
-# a mail domain on more records than this is a public provider, not a company's own domain
-MAX_RECORDS_PER_COMPANY_DOMAIN = 10
 
 logger = logging.getLogger(__name__)
 
 # only pairs with a CRM record on at least one side: the ERP holds one record per company
 _NOT_ERP_ERP = "(l.source_system = 'crm' or r.source_system = 'crm')"
-BLOCKING_RULES = (
-    "l.name_core = r.name_core",
-    "l.primary_phone = r.primary_phone",
-    "l.address_normalised = r.address_normalised",
-    "l.email = r.email",
-    "l.tax_id_prefix = r.tax_id_prefix",
+# blocking rules: each survives one variant at a time (a typo in the name still shares a fuzzy
+# key, a typo in the credit code still shares its head or tail, every phone and e-mail counts)
+BLOCKING_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("l.name_core = r.name_core", ()),
+    ("l.phone_list = r.phone_list", ("phone_list",)),
+    ("l.email_list = r.email_list", ("email_list",)),
+    ("l.tax_head = r.tax_head", ()),
+    ("l.tax_tail = r.tax_tail", ()),
+    ("l.fuzzy_keys = r.fuzzy_keys", ("fuzzy_keys",)),
+    ("l.address_normalised = r.address_normalised", ()),
 )
 # training blocks: EM learns the m of every comparison that is not part of the block
-EM_BLOCKS = ("l.primary_phone = r.primary_phone", "l.name_core = r.name_core")
-# deterministic rules for the prior probability that two random records match
-PRIOR_RULES = ("l.name_core = r.name_core and l.primary_phone = r.primary_phone",)
-PRIOR_RECALL = 0.8
+EM_BLOCKS = ("l.name_core = r.name_core", "l.tax_head = r.tax_head")
+# the prior is estimated from the data (see estimate_prior): this is only its starting value
+START_PRIOR = 1e-4
+PRIOR_ITERATIONS = 50
 
 
 @dataclass(frozen=True)
@@ -81,36 +87,45 @@ COMPARISONS: tuple[Comparison, ...] = (
         "name",
         (
             _null("name_core"),
-            Level("exact base name", "name_base_l = name_base_r", 0.80, "name_base"),
-            Level("same name without region", "name_core_l = name_core_r", 0.08),
-            Level("one character apart", "levenshtein(name_core_l, name_core_r) <= 1", 0.07),
             Level(
-                "similar (Jaro-Winkler >= 0.85)",
-                "jaro_winkler_similarity(name_core_l, name_core_r) >= 0.85",
-                0.03,
+                "exact name",
+                "name_core_l = name_core_r and name_branch_l = name_branch_r",
+                0.70,
+                "name_core",
             ),
-            Level("different", "else", 0.02),
+            Level("same name, another branch", "name_core_l = name_core_r", 0.04),
+            Level(
+                "one character apart",
+                "damerau_levenshtein(name_core_l, name_core_r) <= 1",
+                0.12,
+            ),
+            Level(
+                "similar (Jaro-Winkler >= 0.88)",
+                "jaro_winkler_similarity(name_core_l, name_core_r) >= 0.88",
+                0.06,
+            ),
+            Level("different", "else", 0.08),
         ),
     ),
     Comparison(
         "phone",
         (
             _null("phone_list"),
-            Level("shared phone", "len(list_intersect(phone_list_l, phone_list_r)) >= 1", 0.85),
-            Level("different", "else", 0.15),
+            Level("shared phone", "len(list_intersect(phone_list_l, phone_list_r)) >= 1", 0.75),
+            Level("different", "else", 0.25),
         ),
     ),
     Comparison(
         "email",
         (
             _null("email_list"),
-            Level("shared e-mail", "len(list_intersect(email_list_l, email_list_r)) >= 1", 0.80),
+            Level("shared e-mail", "len(list_intersect(email_list_l, email_list_r)) >= 1", 0.75),
             Level(
                 "same company mail domain",
                 "len(list_intersect(domain_list_l, domain_list_r)) >= 1",
                 0.10,
             ),
-            Level("different", "else", 0.10),
+            Level("different", "else", 0.15),
         ),
     ),
     Comparison(
@@ -129,17 +144,27 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "region",
         (
-            _null("region"),
-            Level("same", "region_l = region_r", 0.97),
+            Level(
+                "null",
+                "(city_l is null or city_r is null) and (province_l is null or province_r is null)",
+            ),
+            Level("same city", "city_l = city_r", 0.93),
+            Level("same province", "province_l = province_r", 0.04),
             Level("different", "else", 0.03),
         ),
     ),
     Comparison(
         "tax_id",
         (
-            _null("tax_id_prefix"),
-            Level("same valid code", "tax_id_l = tax_id_r", 0.90),
-            Level("same first 17 characters", "tax_id_prefix_l = tax_id_prefix_r", 0.07),
+            _null("tax_entered"),
+            Level("same valid code", "tax_id_l = tax_id_r", 0.88),
+            Level(
+                "one typo apart",
+                "(tax_id_l is null or tax_id_r is null)"
+                " and damerau_levenshtein(tax_entered_l, tax_entered_r) <= 1",
+                0.08,
+            ),
+            Level("two valid codes differ", "tax_id_l <> tax_id_r", 0.01),
             Level("different", "else", 0.03),
         ),
     ),
@@ -189,7 +214,11 @@ def splink_settings(prior_probability: float = 1e-4) -> dict[str, Any]:
         "unique_id_column_name": "record_key",
         "probability_two_random_records_match": prior_probability,
         "blocking_rules_to_generate_predictions": [
-            {"blocking_rule": f"{rule} and {_NOT_ERP_ERP}"} for rule in BLOCKING_RULES
+            {
+                "blocking_rule": f"{rule} and {_NOT_ERP_ERP}",
+                **({"arrays_to_explode": list(arrays)} if arrays else {}),
+            }
+            for rule, arrays in BLOCKING_RULES
         ],
         "comparisons": comparisons,
         "retain_matching_columns": False,
@@ -203,57 +232,11 @@ def empty_pairs() -> pl.DataFrame:
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, records: pl.DataFrame) -> None:
-    """Records as Splink's input table: '|'-joined phones and e-mails become lists."""
-    con.register("records_in", records.to_arrow())
-    # a domain many records share is a public mail provider (qq.com, 163.com): no evidence
-    con.execute(
-        f"""
-        create or replace table company_domains as
-        select domain
-        from (
-            select distinct record_key, split_part(unnest(string_split(emails, '|')), '@', 2)
-                as domain
-            from records_in
-        )
-        where domain <> ''
-        group by domain
-        having count(*) <= {MAX_RECORDS_PER_COMPANY_DOMAIN}
-        """
-    )
-    con.execute(
-        """
-        create or replace table records as
-        select
-            record_key,
-            source_system,
-            name_base,
-            name_core,
-            primary_phone,
-            nullif(list_filter(string_split(coalesce(phones, ''), '|'), lambda x: x <> ''), [])
-                as phone_list,
-            email,
-            nullif(list_filter(string_split(coalesce(emails, ''), '|'), lambda x: x <> ''), [])
-                as email_list,
-            domains.domain_list,
-            email_domain,
-            address_normalised,
-            region,
-            tax_id,
-            tax_id_prefix
-        from records_in
-        left join (
-            select record_key, list(distinct domain) as domain_list
-            from (
-                select record_key, split_part(unnest(string_split(emails, '|')), '@', 2)
-                    as domain
-                from records_in
-            )
-            where domain in (select domain from company_domains)
-            group by record_key
-        ) as domains using (record_key)
-        """
-    )
-    con.unregister("records_in")
+    """Records as Splink's input table: the compared attributes of :mod:`identity_features`."""
+    features = record_features(records)
+    con.register("features_in", features.to_arrow())
+    con.execute("create or replace table records as select * from features_in")
+    con.unregister("features_in")
 
 
 def _train(frame: Any, settings: dict[str, Any]) -> Any:
@@ -264,12 +247,6 @@ def _train(frame: Any, settings: dict[str, Any]) -> Any:
     from splink import Linker
 
     steps = [
-        (
-            "prior probability",
-            lambda linker: linker.training.estimate_probability_two_random_records_match(
-                [f"{rule} and {_NOT_ERP_ERP}" for rule in PRIOR_RULES], recall=PRIOR_RECALL
-            ),
-        ),
         (
             "u (random sampling)",
             lambda linker: linker.training.estimate_u_using_random_sampling(
@@ -300,24 +277,29 @@ def _train(frame: Any, settings: dict[str, Any]) -> Any:
 
 
 _MATCHING_COLUMNS = (
-    "name_base",
     "name_core",
+    "name_branch",
     "phone_list",
     "email_list",
     "domain_list",
     "address_normalised",
-    "region",
+    "city",
+    "province",
     "tax_id",
-    "tax_id_prefix",
+    "tax_entered",
 )
 
 
-def _with_levels_sql(predictions: str) -> str:
+def _with_levels_sql(predictions: str, prior: float) -> str:
     """Splink 5 keeps each field's match weight but not its level: name the level again by
-    evaluating the same level conditions, first that holds wins, over the pair's records."""
+    evaluating the same level conditions, first that holds wins, over the pair's records.
+    Match weight and probability are recomputed with the estimated ``prior``; pairs below
+    :data:`MIN_STORED_PROBABILITY` are dropped."""
     sides = ",\n".join(
         f"{side}.{column} as {column}_{side}" for column in _MATCHING_COLUMNS for side in ("l", "r")
     )
+    prior_weight = math.log2(prior / (1.0 - prior))
+    evidence = _field_weight_sql()
     cases = []
     for comparison in COMPARISONS:
         whens = "\n".join(
@@ -327,9 +309,20 @@ def _with_levels_sql(predictions: str) -> str:
         )
         cases.append(f"case\n{whens}\nelse 'different' end as {comparison.name}_level")
     return f"""
-        with pairs as (
+        with weighted as (
+            select
+                * exclude (match_weight, match_probability),
+                {prior_weight} + {evidence} as match_weight
+            from {predictions}
+        ),
+        kept as (
+            select *, 1.0 / (1.0 + pow(2.0, -match_weight)) as match_probability
+            from weighted
+            where 1.0 / (1.0 + pow(2.0, -match_weight)) >= {MIN_STORED_PROBABILITY}
+        ),
+        pairs as (
             select p.*, {sides}
-            from {predictions} as p
+            from kept as p
             join records as l on l.record_key = p.record_key_l
             join records as r on r.record_key = p.record_key_r
         )
@@ -356,12 +349,60 @@ def score_record_pairs(records: pl.DataFrame) -> pl.DataFrame:
         _prepare(con, records)
         db_api = DuckDBAPI(connection=con)
         frame = db_api.register("records", table_name="customer_records")
-        linker = _train(frame, splink_settings())
-        predicted = linker.inference.predict(threshold_match_probability=MIN_STORED_PROBABILITY)
-        scored = con.sql(_with_levels_sql(predicted.physical_name)).pl()
+        linker = _train(frame, splink_settings(START_PRIOR))
+        predicted = linker.inference.predict()  # every blocked pair: the prior needs them all
+        evidence = _field_weight_sql()
+        weights = con.sql(f"select {evidence} as w from {predicted.physical_name}").fetchnumpy()
+        prior = estimate_prior(np.asarray(weights["w"], dtype=float), _pair_count(records))
+        logger.info("identity: estimated prior probability of a match %.3g", prior)
+        scored = con.sql(_with_levels_sql(predicted.physical_name, prior)).pl()
     finally:
         con.close()
     return _to_pairs(scored)
+
+
+def _pair_count(records: pl.DataFrame) -> float:
+    """Pairs Splink could compare: all pairs but ERP-ERP ones."""
+    n = records.height
+    n_erp = records.filter(pl.col("source_system") == "erp").height
+    return n * (n - 1) / 2 - n_erp * (n_erp - 1) / 2
+
+
+def _field_weight_sql() -> str:
+    """The sum of every field's match weight (term-frequency adjustment included), no prior."""
+    terms = []
+    for comparison in COMPARISONS:
+        terms.append(f"coalesce(mw_{comparison.name}, 0)")
+        if any(level.tf_column for level in comparison.levels):
+            terms.append(f"coalesce(mw_tf_adj_{comparison.name}, 0)")
+    return " + ".join(terms)
+
+
+def estimate_prior(
+    field_weights: np.ndarray,
+    total_pairs: float,
+    start: float = START_PRIOR,
+    iterations: int = PRIOR_ITERATIONS,
+) -> float:
+    """The probability that two random records match, estimated from the data.
+
+    ``field_weights`` are the summed field match weights (log2 Bayes factors) of every blocked
+    pair; pairs no blocking rule reaches count as non-matches. The prior is the fixed point of
+    prior = (sum of the pairs' match probabilities under that prior) / total pairs, found by
+    iteration (an EM step on the mixing proportion with the m and u probabilities held).
+    """
+    if total_pairs <= 0 or field_weights.size == 0:
+        return start
+    factors = np.exp2(np.clip(field_weights, -60.0, 60.0))
+    prior = start
+    for _ in range(iterations):
+        odds = prior / (1.0 - prior)
+        expected = float(np.sum(odds * factors / (1.0 + odds * factors)))
+        updated = min(max(expected / total_pairs, 1e-12), 0.5)
+        if abs(updated - prior) <= 1e-6 * prior:
+            return updated
+        prior = updated
+    return prior
 
 
 def _to_pairs(scored: pl.DataFrame) -> pl.DataFrame:

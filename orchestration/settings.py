@@ -72,6 +72,13 @@ class TandemSettings(BaseSettings):
             " twice as long), and landing stays under its 2 GB budget."
         ),
     )
+    identity_customer_entity: Literal["legal_entity", "group"] = Field(
+        default="legal_entity",
+        description=(
+            "What a golden customer is: each legal entity (a branch, …分公司 with its own credit"
+            " code, is its own customer) or a group (a branch joins its parent)."
+        ),
+    )
     dbt_target: Literal["duckdb", "postgres"] = Field(
         default="duckdb", description="dbt target: the DuckDB build file or a PostgreSQL server."
     )
@@ -149,6 +156,7 @@ class TandemSettings(BaseSettings):
             "TANDEM_HOME": str(self.root),
             "TANDEM_BUILD_DB": str(self.build_db),
             "TANDEM_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "TANDEM_IDENTITY_CUSTOMER_ENTITY": self.identity_customer_entity,
             "DAGSTER_HOME": str(self.dagster_home),
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

@@ -9,13 +9,13 @@ import polars as pl
 
 from ingestion.simulator.calendar import date_series, datetime_strings
 from ingestion.simulator.contacts import POSTS, PrimaryContacts
+from ingestion.simulator.identity_noise import IdentityNoise
 from ingestion.simulator.ids import IdCounters
 from ingestion.simulator.marketing import CHANNELS
 from ingestion.simulator.names import (
     INDUSTRIES,
     REGIONS,
     branch_name,
-    format_mobile,
     mobiles,
     person_names,
     personal_email,
@@ -27,18 +27,33 @@ from ingestion.simulator.names import (
 from ingestion.simulator.population import LEVEL_BY_SIZE, Population
 from ingestion.simulator.problems import flag
 from ingestion.simulator.scales import ProblemRates
+from ingestion.simulator.variants import (
+    LANDLINE_STYLES,
+    MOBILE_STYLES,
+    TAX_TYPOS,
+    char_typo,
+    english_variant,
+    format_mobile_style,
+    group_variant,
+    legal_form_variant,
+    marker_variant,
+    region_variant,
+    tax_id_typo,
+)
 
-VARIANTS = ["fullwidth", "bracket", "suffix", "branch", "typo", "other_contact"]
-VARIANT_P = [0.12, 0.15, 0.2, 0.13, 0.2, 0.2]
-DELETED_MARKERS = ["", "-已转出", "(作废)"]
-AREA_CODES = {
-    "北京": "010", "天津": "022", "石家庄": "0311", "济南": "0531", "青岛": "0532",
-    "沈阳": "024", "大连": "0411", "哈尔滨": "0451", "长春": "0431", "郑州": "0371",
-    "上海": "021", "杭州": "0571", "宁波": "0574", "南京": "025", "苏州": "0512",
-    "无锡": "0510", "合肥": "0551", "福州": "0591", "厦门": "0592", "深圳": "0755",
-    "广州": "020", "东莞": "0769", "佛山": "0757", "长沙": "0731", "南宁": "0771",
-    "成都": "028", "重庆": "023", "西安": "029", "武汉": "027", "昆明": "0871",
-}  # fmt: skip
+# how a duplicate's name differs from the record it duplicates (a real CRM mixes them all)
+VARIANTS = [
+    "fullwidth", "bracket", "suffix", "branch", "typo", "other_contact",
+    "region", "english", "group", "char_typo", "marker",
+]  # fmt: skip
+VARIANT_P = [0.06, 0.08, 0.12, 0.08, 0.1, 0.12, 0.14, 0.07, 0.06, 0.09, 0.08]
+# how the primary CRM name differs from the official (ERP) name, for PRIMARY_VARIANT_RATE
+PRIMARY_VARIANTS = ["bracket", "suffix", "fullwidth", "region", "english", "group", "char_typo"]
+PRIMARY_VARIANT_P = [0.12, 0.2, 0.08, 0.25, 0.12, 0.1, 0.13]
+PRIMARY_VARIANT_RATE = 0.22
+TAX_TYPO_RATE = 0.1  # entered credit codes with a typo (see variants.TAX_TYPOS)
+DUPLICATE_TAX_RATE = 0.35  # duplicates whose rep typed the credit code in again
+DUPLICATE_LANDLINE_RATE = 0.5
 CONSENT_RATE = 0.7  # contacts who agreed to marketing messages when they were created
 OPT_OUT_RATE = 0.12  # of those, the share who unsubscribe later
 
@@ -54,8 +69,22 @@ class CrmCustomers:
     primary_contact_id: np.ndarray  # per local customer
 
 
-def _variant_name(name: str, variant: str, pick: int, branch_city: str) -> tuple[str, str]:
+def _variant_name(
+    name: str, variant: str, pick: int, branch_city: str, pinyin: str = ""
+) -> tuple[str, str]:
     """Apply a duplicate variant; fall back when a name has nothing to vary."""
+    varied = {
+        "region": lambda: region_variant(name, pick),
+        "english": lambda: english_variant(name, pinyin, pick),
+        "group": lambda: group_variant(name),
+        "char_typo": lambda: char_typo(name, pick),
+        "marker": lambda: marker_variant(name, pick, deleted=False),
+    }
+    if variant in varied:
+        other = varied[variant]()
+        if other != name:
+            return other, variant
+        variant = "suffix"
     if variant == "fullwidth":
         wide = to_fullwidth(name)
         if wide != name:
@@ -67,7 +96,7 @@ def _variant_name(name: str, variant: str, pick: int, branch_city: str) -> tuple
             return swapped, variant
         variant = "suffix"
     if variant == "suffix":
-        return swap_suffix(name, pick), variant
+        return legal_form_variant(name, pick) if pinyin else swap_suffix(name, pick), variant
     if variant == "branch":
         return branch_name(name, branch_city), variant
     if variant == "typo":
@@ -88,6 +117,7 @@ def build_crm_customers(
     dup_id_base: int,
     end_day: int,
     rep_pool: np.ndarray,
+    noise: IdentityNoise,
 ) -> CrmCustomers:
     """wk_crm_customer (+ duplicates), wk_crm_customer_data and wk_crm_contacts for a chunk.
 
@@ -101,11 +131,16 @@ def build_crm_customers(
     # Companies sometimes sit in the CRM under a variant of their official name.
     primary_name = list(pop.names)
     primary_variant = np.full(n, "original", dtype=object)
-    off = (rng.random(n) < 0.12) & (pop.kind == 0)
+    vr = noise.rng
+    rng.random(n)  # the draw that once chose the varied names, kept so the stream stays put
     picks = rng.integers(0, 1000, n)
+    off = (vr.random(n) < PRIMARY_VARIANT_RATE) & (pop.kind == 0)
+    p_kind = vr.choice(len(PRIMARY_VARIANTS), n, p=PRIMARY_VARIANT_P)
     for i in np.flatnonzero(off).tolist():
-        v = ["bracket", "suffix", "fullwidth"][picks[i] % 3]
-        primary_name[i], primary_variant[i] = _variant_name(pop.names[i], v, int(picks[i]), "")
+        v = PRIMARY_VARIANTS[p_kind[i]]
+        primary_name[i], primary_variant[i] = _variant_name(
+            pop.names[i], v, int(picks[i]), "", pop.brand_pinyin[i]
+        )
         if primary_name[i] == pop.names[i]:
             primary_variant[i] = "original"
 
@@ -131,12 +166,15 @@ def build_crm_customers(
     for j in range(n_dup):
         i = int(d_src[j])
         if d_kind[j] < 0:
-            marker = DELETED_MARKERS[j % 3]
-            d_name.append(primary_name[i] + marker)
+            d_name.append(marker_variant(primary_name[i], j, deleted=True))
             d_variant.append("deleted")
         else:
             name, v = _variant_name(
-                primary_name[i], VARIANTS[d_kind[j]], int(picks[i]) + j, REGIONS[cities[j]][0]
+                primary_name[i],
+                VARIANTS[d_kind[j]],
+                int(picks[i]) + j,
+                REGIONS[cities[j]][0],
+                pop.brand_pinyin[i],
             )
             d_name.append(name)
             d_variant.append(v)
@@ -144,18 +182,23 @@ def build_crm_customers(
             d_mobile.append(str(new_mob[j]))
             d_email.append(personal_email(new_py[j], int(new_mob[j])))
         else:
-            d_mobile.append(format_mobile(int(contacts.mobile[i]), not messy[i]))
+            style = MOBILE_STYLES[int(vr.integers(0, len(MOBILE_STYLES)))]
+            d_mobile.append(format_mobile_style(str(contacts.mobile[i]), style))
             d_email.append(contacts.email[i])
 
+    m_style = vr.integers(1, len(MOBILE_STYLES), n)
     prim_mobile = [
-        format_mobile(int(m), bool(x)) for m, x in zip(contacts.mobile, messy, strict=True)
+        format_mobile_style(str(m), MOBILE_STYLES[s] if x else "plain")
+        for m, x, s in zip(contacts.mobile.tolist(), messy, m_style.tolist(), strict=True)
     ]
-    # Landlines: the city's area code, 8 digits (7 in some prefecture cities).
-    digits = rng.integers(2 * 10**7, 10**8, n)
-    codes = [AREA_CODES[REGIONS[r][0]] for r in pop.region.tolist()]
-    landline = [
-        f"{code}-{t if len(code) == 3 or t % 4 else t // 10}"
-        for code, t in zip(codes, digits.tolist(), strict=True)
+    rng.integers(2 * 10**7, 10**8, n)  # the draw that once made the landlines (now in noise)
+    l_style = [LANDLINE_STYLES[k] for k in vr.integers(0, len(LANDLINE_STYLES), n).tolist()]
+    landline = [noise.phones.landline_text(i, l_style[i]) for i in range(n)]
+    d_style = [LANDLINE_STYLES[k] for k in vr.integers(0, len(LANDLINE_STYLES), n_dup).tolist()]
+    d_has_landline = vr.random(n_dup) < DUPLICATE_LANDLINE_RATE
+    d_landline = [
+        noise.phones.landline_text(int(d_src[j]), d_style[j]) if d_has_landline[j] else ""
+        for j in range(n_dup)
     ]
     last = np.where(last_followup > 0, last_followup, -1)
     pool = (last > 0) & (last < end_sec - 180 * 86400)
@@ -198,7 +241,9 @@ def build_crm_customers(
             "deal_status": np.zeros(n_dup, dtype=np.int64),
             "deal_time": pl.Series([None] * n_dup, dtype=pl.String),
             "mobile": d_mobile,
-            "telephone": np.full(n_dup, ""),
+            "telephone": np.array(d_landline, dtype=object).astype(str)
+            if n_dup
+            else np.full(0, ""),
             "email": d_email,
             "address": [addresses[i] for i in d_src.tolist()],
             "status": np.where(np.array(d_variant) == "deleted", 3, 1).astype(np.int64),
@@ -228,7 +273,42 @@ def build_crm_customers(
     give_code = in_erp & ~none & (rng.random(n) < share_code)
     give_tax = has_tax & ~none & (rng.random(n) < 0.55)
     give_code |= in_erp & ~none & ~give_tax  # the rest need at least one key
+    # a branch with its own credit code whose rep typed the parent's ERP code (a hard negative)
+    hard = noise.hard
+    claimed = erp_code.copy()
+    wrong = hard.parent_code & ~none & (hard.partner >= 0)
+    wrong &= erp_code[np.maximum(hard.partner, 0)] != ""
+    claimed[wrong] = erp_code[hard.partner[wrong]]
+    give_code |= wrong
+    give_tax |= wrong & has_tax  # the branch's own code sits beside the wrong ERP code
+    # credit codes as typed: a share carry a typo (the truth names which)
+    tax_typed = np.array(pop.tax_id, dtype=object)
+    tax_variant = np.full(n, "", dtype=object)
+    typo = give_tax & (vr.random(n) < TAX_TYPO_RATE)
+    typo_kind = vr.integers(0, len(TAX_TYPOS), n)
+    for i in np.flatnonzero(typo).tolist():
+        tax_variant[i] = TAX_TYPOS[typo_kind[i]]
+        tax_typed[i] = tax_id_typo(pop.tax_id[i], tax_variant[i], int(picks[i]))
+    # duplicates: some reps type the credit code again (with the same typo rate)
+    d_tax = np.array([pop.tax_id[i] for i in d_src.tolist()], dtype=object)
+    d_give_tax = (d_tax != "") & ~none[d_src] & (vr.random(n_dup) < DUPLICATE_TAX_RATE)
+    d_tax_variant = np.full(n_dup, "", dtype=object)
+    d_typo = d_give_tax & (vr.random(n_dup) < TAX_TYPO_RATE)
+    d_typo_kind = vr.integers(0, len(TAX_TYPOS), n_dup)
+    for j in np.flatnonzero(d_typo).tolist():
+        d_tax_variant[j] = TAX_TYPOS[d_typo_kind[j]]
+        d_tax[j] = tax_id_typo(d_tax[j], d_tax_variant[j], j)
     no_key = pl.Series(none)
+    prim = prim.with_columns(
+        pl.when(pl.Series(wrong))
+        .then(pl.lit("wrong_erp_code"))
+        .otherwise(pl.col("_problem"))
+        .alias("_problem"),
+        pl.when(pl.Series(wrong))
+        .then(pl.concat_str([pl.lit("branch carries the parent's ERP code "), pl.Series(claimed)]))
+        .otherwise(pl.col("_detail"))
+        .alias("_detail"),
+    )
     prim = prim.with_columns(
         pl.when(no_key)
         .then(pl.lit("no_shared_key"))
@@ -274,9 +354,9 @@ def build_crm_customers(
         prim["customer_id"].to_numpy(),
         d_id,
         d_src,
-        erp_code,
+        claimed,
         give_code,
-        give_tax,
+        (tax_typed, give_tax, d_tax, d_give_tax),
         rng,
         create_sec,
         d_create,
@@ -293,6 +373,12 @@ def build_crm_customers(
             if n_dup
             else primary_variant.astype(str),
             "is_primary": np.r_[np.ones(n, bool), np.zeros(n_dup, bool)],
+            "phone_format": [
+                f"landline:{x}" if t else "" for x, t in zip(l_style, landline, strict=True)
+            ]
+            + [f"landline:{x}" if t else "" for x, t in zip(d_style, d_landline, strict=True)],
+            "tax_id_variant": np.r_[tax_variant, d_tax_variant].astype(str),
+            "hard_negative": np.r_[hard.kind, hard.kind[d_src]].astype(str),
         }
     )
     return CrmCustomers(customers.drop("_true"), custom, contacts_df, identity, primary_cid)
@@ -306,13 +392,13 @@ def _batch_id(customer_id: int) -> str:
 
 
 def _custom_data(
-    pop, crm_ids, d_id, d_src, erp_code, give_code, give_tax, rng, create_sec, d_create, ids
+    pop, crm_ids, d_id, d_src, erp_code, give_code, taxes, rng, create_sec, d_create, ids
 ) -> pl.DataFrame:
     """One row per (customer, custom field) present, keyed by batch_id."""
+    tax, give_tax, d_tax, d_give_tax = taxes
     src_label = np.array([c.label for c in CHANNELS])
     ind_label = np.array([x[1] for x in INDUSTRIES])
     level = np.array(LEVEL_BY_SIZE)[pop.size]
-    tax = np.array(pop.tax_id, dtype=object)
     parts = [
         (crm_ids, 1, "客户来源", src_label[pop.source_channel], create_sec),
         (crm_ids, 2, "客户行业", ind_label[pop.industry], create_sec),
@@ -321,6 +407,7 @@ def _custom_data(
         (crm_ids[give_tax], 5, "纳税人识别号", tax[give_tax].astype(str), create_sec[give_tax]),
         (d_id, 1, "客户来源", src_label[rng.integers(0, len(CHANNELS), len(d_id))], d_create),
         (d_id, 2, "客户行业", ind_label[pop.industry[d_src]], d_create),
+        (d_id[d_give_tax], 5, "纳税人识别号", d_tax[d_give_tax].astype(str), d_create[d_give_tax]),
     ]
     frames = []
     for cid, field_id, name, value, sec in parts:

@@ -18,6 +18,12 @@ from ingestion.simulator.contacts import addresses as make_addresses
 from ingestion.simulator.contacts import primary_contacts
 from ingestion.simulator.crm_customers import build_crm_customers
 from ingestion.simulator.erp import build_erp
+from ingestion.simulator.identity_noise import (
+    IdentityNoise,
+    chunk_phones,
+    plant_hard_negatives,
+    share_group_domains,
+)
 from ingestion.simulator.ids import IdCounters
 from ingestion.simulator.leads import build_leads, lead_ids
 from ingestion.simulator.marketing import (
@@ -184,6 +190,15 @@ def generate(
         chunk = slice_population(pop, lo, hi)
         paths = simulate_months(chunk, months, rng)
         mobile = contacts.mobile[lo:hi]
+        # identity variants draw from their own stream: the rest of the extract stays as it was
+        vrng = np.random.default_rng([seed, 7_000 + k])
+        chunk_addr = list(addr[lo:hi])
+        phones = chunk_phones(chunk, mobile, vrng)
+        hard = plant_hard_negatives(chunk, chunk_addr, phones.landline, vrng)
+        pop.names[lo:hi] = chunk.names
+        pop.brand_pinyin[lo:hi] = chunk.brand_pinyin
+        chunk_email = share_group_domains(contacts.email[lo:hi], hard)
+        phones = phones.with_erp_phone(vrng)
         erp = build_erp(
             chunk,
             paths,
@@ -195,17 +210,17 @@ def generate(
             start_day,
             end_day,
             org.names,
-            mobile,
-            addr[lo:hi],
+            phones.erp_phone,
+            chunk_addr,
         )
         sales = build_sales(chunk, paths, erp, months, rates, rng, ids, start_day, end_day)
         sub_contacts = type(contacts)(
-            contacts.name[lo:hi], contacts.pinyin[lo:hi], mobile, contacts.email[lo:hi]
+            contacts.name[lo:hi], contacts.pinyin[lo:hi], mobile, chunk_email
         )
         crm = build_crm_customers(
             chunk,
             sub_contacts,
-            addr[lo:hi],
+            chunk_addr,
             erp.erp_code,
             sales.deal_day,
             sales.last_followup,
@@ -215,6 +230,7 @@ def generate(
             dup_id_base,
             end_day,
             all_reps,
+            IdentityNoise(phones, hard, vrng),
         )
         tickets = build_tickets(
             chunk, paths, months, crm.primary_contact_id, org.agents, rng, ids, end_day
@@ -235,7 +251,7 @@ def generate(
         writer.csv("erp/receipts.csv", erp.receipts, ERP)
         writer.csv("erp/gl_entries.csv", erp.gl, ERP)
 
-        truth.append("identity", _identity(crm.identity, chunk, erp.erp_code))
+        truth.append("identity", _identity(crm.identity, chunk, erp.erp_code, phones, hard))
         truth.append("churn_monthly", _churn_panel(chunk, paths, months))
         truth.append("sync_gaps", sales.sync_gaps)
         revenue[lo:hi] = erp.revenue_net
@@ -406,16 +422,22 @@ def _write_marketing(
     writer.csv("crm/wk_crm_marketing.csv", df, CRM)
 
 
-def _identity(crm_identity: pl.DataFrame, chunk, erp_code: np.ndarray) -> pl.DataFrame:
+def _identity(
+    crm_identity: pl.DataFrame, chunk, erp_code: np.ndarray, phones, hard
+) -> pl.DataFrame:
     has = erp_code != ""
+    idx = np.flatnonzero(has)
     erp_rows = pl.DataFrame(
         {
             "true_customer_id": chunk.true_id[has],
             "system": "erp",
             "record_id": erp_code[has],
-            "record_name": [chunk.names[i] for i in np.flatnonzero(has).tolist()],
+            "record_name": [chunk.names[i] for i in idx.tolist()],
             "variant": "original",
             "is_primary": np.ones(int(has.sum()), bool),
+            "phone_format": phones.erp_style[has].astype(str),
+            "tax_id_variant": "",
+            "hard_negative": hard.kind[has].astype(str),
         }
     )
     return pl.concat([crm_identity, erp_rows])

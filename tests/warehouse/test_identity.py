@@ -261,6 +261,40 @@ def test_a_failing_training_step_is_undone(
     assert recovered["name_weight"].abs().sum() > 0
 
 
+def test_group_setting_joins_a_branch_to_its_parent(warehouse: Warehouse) -> None:
+    """Legal entity (the default) keeps a branch with its own credit code apart from the
+    parent whose ERP code its rep typed; the group setting joins them (rule branch_of)."""
+    conflicts = warehouse.rows(
+        "select c.crm_customer_id, c.erp_customer_code from core.fct_identity_conflicts as c "
+        "where c.crm_is_branch"
+    )
+    assert conflicts
+
+    def keys() -> dict[tuple[str, str], str]:
+        return {
+            (system, record): key
+            for system, record, key in warehouse.rows(
+                "select source_system, source_record_id, customer_key "
+                "from intermediate.int_customer_key_map"
+            )
+        }
+
+    legal = keys()
+    assert all(legal[("crm", c)] != legal[("erp", e)] for c, e in conflicts)
+    selection = "int_identity__links int_identity__clusters int_customer_key_map"
+    group_env = dbt_env(warehouse.settings, TANDEM_IDENTITY_CUSTOMER_ENTITY="group")
+    try:
+        run_dbt(group_env, warehouse.target, "build", "--select", selection)
+        grouped = keys()
+        assert all(grouped[("crm", c)] == grouped[("erp", e)] for c, e in conflicts)
+        assert warehouse.value(
+            "select count(*) from intermediate.int_identity__links where link_rule = 'branch_of'"
+        ) >= len(conflicts)
+    finally:
+        warehouse.dbt("build", "--select", selection)
+    assert keys() == legal
+
+
 def test_overrides_win(warehouse: Warehouse) -> None:
     """Runs last: it changes the overrides table and rebuilds the identity models."""
     # a golden customer of exactly one CRM and one ERP record, linked by Splink or a rule

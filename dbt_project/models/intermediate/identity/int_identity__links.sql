@@ -3,8 +3,14 @@
 -- code), then Splink pairs at or above the match probability threshold, then the analysts'
 -- force_match overrides; force_split overrides remove whatever linked the two records directly.
 -- One row per linked pair, left record key < right record key.
+-- Evidence beats a typed field: an ERP code typed into the CRM does not link when the two records
+-- carry different valid credit codes (int_identity__conflicts lists those for review).
+-- TANDEM_IDENTITY_CUSTOMER_ENTITY (TandemSettings.identity_customer_entity) says whether a
+-- branch (…分公司 with its own credit code) is its own customer (`legal_entity`, the default)
+-- or part of its parent's (`group`: rule `branch_of`).
 
 {%- set threshold = var('identity_match_probability', 0.99) %}
+{%- set customer_entity = env_var('TANDEM_IDENTITY_CUSTOMER_ENTITY', 'legal_entity') %}
 
 with
 
@@ -56,7 +62,43 @@ erp_code_links as (
         on
             crm.claimed_erp_customer_code = erp.source_record_id
             and erp.source_system = 'erp'
-    where crm.source_system = 'crm'
+    where
+        crm.source_system = 'crm'
+        -- the int_identity__conflicts condition: two valid credit codes that differ
+        and (
+            crm.tax_id is null
+            or erp.tax_id is null
+            or crm.tax_id = erp.tax_id
+            {%- if customer_entity == 'group' %}
+                or crm.is_branch
+            {%- endif %}
+        )
+
+),
+
+-- group mode only: a branch record links to the records of its parent's name
+branch_links as (
+
+    select
+        case
+            when branch.record_key < parent.record_key then branch.record_key
+            else parent.record_key
+        end as left_record_key,
+        case
+            when branch.record_key < parent.record_key then parent.record_key
+            else branch.record_key
+        end as right_record_key,
+        'branch_of' as link_rule,
+        2 as rule_priority,
+        cast(null as varchar) as reason
+    from records as branch
+    inner join records as parent
+        on branch.name_base = parent.name_base
+    where
+        {{ 'true' if customer_entity == 'group' else 'false' }}
+        and branch.is_branch
+        and not parent.is_branch
+        and (branch.source_system = 'crm' or parent.source_system = 'crm')
 
 ),
 
@@ -127,6 +169,8 @@ candidate_links as (
     select * from erp_code_links
     union all
     select * from tax_id_links
+    union all
+    select * from branch_links
     union all
     select * from splink_links
 

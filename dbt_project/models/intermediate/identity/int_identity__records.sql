@@ -13,6 +13,8 @@ crm_customers as (
         customers.name_normalised,
         customers.mobile_normalised,
         customers.telephone_normalised,
+        customers.mobile,
+        customers.telephone,
         customers.email_normalised,
         customers.address,
         customers.is_deleted,
@@ -44,6 +46,37 @@ crm_phones as (
         customer_id,
         mobile_normalised as phone
     from {{ ref('stg_crm__contacts') }}
+
+),
+
+-- the same phones as typed (extensions, +86, no area code): the Splink step reads them
+crm_raw_phones as (
+
+    select
+        customer_id,
+        mobile as phone
+    from crm_customers
+    union
+    select
+        customer_id,
+        telephone as phone
+    from crm_customers
+    union
+    select
+        customer_id,
+        mobile as phone
+    from {{ ref('stg_crm__contacts') }}
+
+),
+
+crm_raw_phone_lists as (
+
+    select
+        customer_id,
+        {{ dbt.listagg('phone', "'|'", 'order by phone') }} as phones_raw
+    from crm_raw_phones
+    where nullif(trim(phone), '') is not null
+    group by 1
 
 ),
 
@@ -96,6 +129,8 @@ crm_records as (
             crm_customers.mobile_normalised, crm_customers.telephone_normalised
         ) as primary_phone,
         crm_phone_lists.phones,
+        crm_raw_phone_lists.phones_raw,
+        cast(null as varchar) as region_field,
         crm_customers.email_normalised as email,
         crm_email_lists.emails,
         crm_customers.tax_id,
@@ -109,6 +144,8 @@ crm_records as (
         on crm_customers.customer_id = crm_phone_lists.customer_id
     left join crm_email_lists
         on crm_customers.customer_id = crm_email_lists.customer_id
+    left join crm_raw_phone_lists
+        on crm_customers.customer_id = crm_raw_phone_lists.customer_id
 
 ),
 
@@ -123,6 +160,8 @@ erp_records as (
         address,
         phone_normalised as primary_phone,
         phone_normalised as phones,
+        nullif(trim(phone), '') as phones_raw,
+        nullif(trim(region), '') as region_field,
         cast(null as varchar) as email,
         cast(null as varchar) as emails,
         case when is_valid_tax_id then tax_id end as tax_id,
@@ -211,12 +250,15 @@ final as (
         nullif(lower(replace(replace(trim(address), ' ', ''), '　', '')), '') as address_normalised,
         primary_phone,
         phones,
+        phones_raw,
+        region_field,
         email,
         emails,
         {{ email_domain('email') }} as email_domain,
         tax_id,
         -- the first 17 characters identify the organisation even when the check digit is wrong
         case when length(tax_id_any) = 18 then substr(tax_id_any, 1, 17) end as tax_id_prefix,
+        tax_id_any as tax_id_entered,
         claimed_erp_customer_code,
         cast(is_deleted as boolean) as is_deleted,
         created_at,
