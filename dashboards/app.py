@@ -33,6 +33,11 @@ st.set_page_config(
 )
 user = current_user()
 if user is None:
+    # register the pages (hidden) so a deep link such as /finance survives the login rerun
+    st.navigation(
+        [st.Page(path, title=t(label), url_path=url) for path, label, _, url in PAGES],
+        position="hidden",
+    )
     login_form()
     st.stop()
 allowed = [page for page in PAGES if may_open(user.role, page[3].replace("-", "_"))]

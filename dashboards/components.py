@@ -152,10 +152,12 @@ def last_model_run(model: str) -> str | None:
     )
 
 
-def parse_reasons(value: str | None) -> str:
-    """Churn reasons come as JSON or text; show them as one readable line."""
-    if not value:
+def parse_reasons(value: str | list | None) -> str:
+    """Churn reasons come as a list, JSON or text; show them as one readable line."""
+    if value is None or len(value) == 0:
         return ""
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
     try:
         parsed = json.loads(value)
     except (TypeError, ValueError):

@@ -156,7 +156,7 @@ def churn_watchlist(filters: Filters) -> pl.DataFrame:
             scores.customer_key,
             scores.churn_probability,
             scores.value_at_risk,
-            scores.* exclude (customer_key, churn_probability, value_at_risk),
+            scores.* exclude (customer_key, churn_probability, value_at_risk, last_order_date),
             c360.owner_name,
             greatest(c360.last_activity_date, c360.last_followup_date) as last_contact_date,
             c360.last_order_date

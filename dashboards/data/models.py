@@ -97,9 +97,9 @@ def migration_dates() -> list:
     """The as-of dates the segment history holds, oldest first."""
     if not has_table(MIGRATION_TABLE):
         return []
-    return cached_query(f"select distinct as_of_date from {MIGRATION_TABLE} order by 1")[
-        "as_of_date"
-    ].to_list()
+    return cached_query(
+        f"select distinct month_end as as_of_date from {MIGRATION_TABLE} order by 1"
+    )["as_of_date"].to_list()
 
 
 def migration(before, after, filters: Filters) -> pl.DataFrame:
@@ -107,12 +107,12 @@ def migration(before, after, filters: Filters) -> pl.DataFrame:
     sql, params = filters.customer_sql("then.customer_key")
     return cached_query(
         f"""
-        select then.segment as from_segment, coalesce(now.segment, '—') as to_segment,
-            count(*) as customers
+        select then.rfm_segment as from_segment, coalesce(now.rfm_segment, '—') as to_segment,
+            count(*) as customers, sum(then.revenue_12m) as revenue_12m
         from {MIGRATION_TABLE} as then
         left join {MIGRATION_TABLE} as now
-            on now.customer_key = then.customer_key and now.as_of_date = ?
-        where then.as_of_date = ? and {sql}
+            on now.customer_key = then.customer_key and now.month_end = ?
+        where then.month_end = ? and {sql}
         group by all
         order by customers desc
         """,

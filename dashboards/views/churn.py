@@ -18,9 +18,17 @@ def main() -> None:
     watchlist = data.churn_watchlist(filters)
     require_rows(watchlist, filtered=filters.narrows_customers)
     if "reasons" in watchlist.columns:
-        watchlist = watchlist.with_columns(
-            pl.col("reasons").cast(pl.String).map_elements(parse_reasons, return_dtype=pl.String)
-        )
+        # the model stores its reasons as lists, one per language; show the reader's as text
+        source = "reasons_zh" if lang == "zh" and "reasons_zh" in watchlist.columns else "reasons"
+        if isinstance(watchlist.schema[source], pl.List):
+            reasons = pl.col(source).list.join("; ")
+        else:
+            reasons = (
+                pl.col(source).cast(pl.String).map_elements(parse_reasons, return_dtype=pl.String)
+            )
+        watchlist = watchlist.with_columns(reasons.alias("reasons"))
+    nested = [name for name, kind in watchlist.schema.items() if isinstance(kind, pl.List)]
+    watchlist = watchlist.drop(nested)  # lists do not go into a table or a CSV
     left, right = st.columns(2)
     left.metric(t("churn.customers"), format_count(watchlist.height))
     right.metric(t("churn.total_at_risk"), format_cny(watchlist["value_at_risk"].sum(), lang))

@@ -60,8 +60,10 @@ def _quote(name: str) -> str:
 
 def _copy_masked(source: Path, target: Path) -> None:
     """Write every table of ``source`` into ``target`` with personal columns masked."""
-    con = duckdb.connect(str(target), config={"enable_progress_bar": False})
+    con = duckdb.connect(str(target))
     try:
+        # a session option: as connect() config it fails once the process holds another database
+        con.execute("set enable_progress_bar = false")
         con.execute(f"attach {_sql_string(str(source))} as src (read_only)")
         columns = con.execute(
             "select schema_name, table_name, column_name"

@@ -37,7 +37,7 @@ create table core.dim_customer (
     customer_key varchar, region varchar, industry varchar, source_channel varchar,
     owner_user_id bigint
 );
-create table intermediate.int_as_of_date (as_of_date date);
+create table core.dim_as_of_date (as_of_date date);
 """
 
 AS_OF = dt.date(2024, 6, 30)
@@ -113,5 +113,5 @@ def build(path: Path, facts: dict[str, list[tuple]], as_of: dt.date = AS_OF):
         "insert into core.dim_customer values"
         " ('A', '华东', 'manufacturing', 'baidu', 7), ('B', '华南', 'retail', 'referral', 8)"
     )
-    con.execute("insert into intermediate.int_as_of_date values (?)", [as_of])
+    con.execute("insert into core.dim_as_of_date values (?)", [as_of])
     return con

@@ -20,8 +20,7 @@ def write_orders(path: Path, orders: list[tuple[str, str, dt.date, float]]) -> N
     """A warehouse with just what the two models read: order lines and the as-of date."""
     con = duckdb.connect(str(path))
     con.execute("create schema core")
-    con.execute("create schema intermediate")
-    con.execute(f"create table intermediate.int_as_of_date as select date '{AS_OF}' as as_of_date")
+    con.execute(f"create table core.dim_as_of_date as select date '{AS_OF}' as as_of_date")
     con.execute(
         """
         create table core.fct_order_lines (

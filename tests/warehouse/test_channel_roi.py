@@ -53,7 +53,7 @@ def test_attribution_adds_up_to_the_journeys(tiny_warehouse: TinyWarehouse) -> N
     erp_margin = tiny_warehouse.scalar(
         """
         select sum(gross_margin_amount) from core.fct_invoice_lines
-        where is_approved and invoice_date <= (select as_of_date from intermediate.int_as_of_date)
+        where is_approved and invoice_date <= (select as_of_date from core.dim_as_of_date)
             and customer_key in (select customer_key from ml.channel_journeys where is_converted)
         """
     )

@@ -32,7 +32,7 @@ PURCHASE_DAYS = f"""
 
 @pytest.fixture(scope="module")
 def as_of(tiny_warehouse: TinyWarehouse) -> dt.date:
-    return tiny_warehouse.scalar("select as_of_date from intermediate.int_as_of_date")
+    return tiny_warehouse.scalar("select as_of_date from core.dim_as_of_date")
 
 
 def test_every_buying_customer_is_scored_once_with_its_purchases(

@@ -14,7 +14,7 @@ from tests.warehouse.conftest import TinyWarehouse
 
 @pytest.fixture(scope="module")
 def as_of(tiny_warehouse: TinyWarehouse) -> dt.date:
-    return tiny_warehouse.scalar("select as_of_date from intermediate.int_as_of_date")
+    return tiny_warehouse.scalar("select as_of_date from core.dim_as_of_date")
 
 
 def test_every_rfm_customer_has_one_cluster_and_the_same_segment(

@@ -357,7 +357,8 @@ def test_postgres_build_passes_every_model_data_test_and_unit_test(targets: Targ
     failed = {
         r["unique_id"]: f"{r['status']}: {(r.get('message') or '').strip()[:300]}"
         for r in targets.pg_results
-        if r["status"] not in ("success", "pass")
+        # exposures (the dashboards, the models) are listed by dbt build and run nothing
+        if r["status"] not in ("success", "pass") and not r["unique_id"].startswith("exposure.")
     }
     assert not failed, "\n".join(f"{uid}: {why}" for uid, why in sorted(failed.items()))
     kinds = {k.split(".")[0] for k in statuses}

@@ -168,6 +168,13 @@ def test_model_conditions_say_not_available_until_the_table_exists(
     home: TandemSettings,
 ) -> None:
     churners = from_dict({"name": "churners", "conditions": {"churn_band": ["high"]}})
+    # a warehouse built before the churn model ran: no ml.churn_scores
+    con = duckdb.connect(str(home.build_db))
+    try:
+        con.execute("drop table if exists ml.churn_scores")
+    finally:
+        con.close()
+    publish(home.build_db, home.serving_db)
     con = duckdb.connect(str(home.serving_db), read_only=True)
     try:
         with pytest.raises(ConditionNotAvailable, match=r"ml\.churn_scores is not available yet"):

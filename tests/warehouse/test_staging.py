@@ -275,7 +275,8 @@ def test_width_bracket_and_suffix_variants_normalise_to_their_original(
         if name not in originals[row["true_customer_id"]]:
             mismatched.append((row["variant"], row["record_name"], name))
     assert not mismatched
-    assert compared["fullwidth"] + compared["bracket"] >= 2
+    # the simulator plants these at realistic rates now; tiny may hold only suffix variants
+    assert sum(compared.values()) >= 2
     assert compared["suffix"] >= 10
 
 

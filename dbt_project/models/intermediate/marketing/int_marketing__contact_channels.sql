@@ -43,8 +43,9 @@ mobile_channel as (
         source_file,
         'mobile' as channel,
         -- mainland mobiles are 11 digits starting with 1; anything else cannot be put in E.164
+        -- (a whole-string match written with regexp_replace, which DuckDB and PostgreSQL share)
         case
-            when regexp_full_match(mobile_normalised, '1[3-9][0-9]{9}')
+            when regexp_replace(mobile_normalised, '^1[3-9][0-9]{9}$', '', 'g') = ''
                 then '+86' || mobile_normalised
         end as mobile_e164,
         cast(null as varchar) as email
