@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboards.access.roles import may_open
 from dashboards.access.session import current_user, login_form
-from dashboards.i18n import current_language, t
+from dashboards.i18n import KEY_LANGUAGE, current_language, t
 
 # (file, label key, icon, url path = page id with dashes): the order is the navigation's. The
 # folder is views/, not pages/: Streamlit runs a file under pages/ directly when its URL is
@@ -33,11 +33,8 @@ st.set_page_config(
 )
 user = current_user()
 if user is None:
-    # register the pages (hidden) so a deep link such as /finance survives the login rerun
-    st.navigation(
-        [st.Page(path, title=t(label), url_path=url) for path, label, _, url in PAGES],
-        position="hidden",
-    )
+    # a ?lang= link keeps its language through the login (the reader's own choice still wins)
+    st.session_state.setdefault(f"_{KEY_LANGUAGE}", current_language())
     login_form()
     st.stop()
 allowed = [page for page in PAGES if may_open(user.role, page[3].replace("-", "_"))]

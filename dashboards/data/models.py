@@ -104,15 +104,16 @@ def migration_dates() -> list:
 
 def migration(before, after, filters: Filters) -> pl.DataFrame:
     """How many customers moved from each segment at ``before`` to each at ``after``."""
-    sql, params = filters.customer_sql("then.customer_key")
+    sql, params = filters.customer_sql("earlier.customer_key")
     return cached_query(
         f"""
-        select then.rfm_segment as from_segment, coalesce(now.rfm_segment, '—') as to_segment,
-            count(*) as customers, sum(then.revenue_12m) as revenue_12m
-        from {MIGRATION_TABLE} as then
-        left join {MIGRATION_TABLE} as now
-            on now.customer_key = then.customer_key and now.month_end = ?
-        where then.month_end = ? and {sql}
+        select earlier.rfm_segment as from_segment,
+            coalesce(later.rfm_segment, '—') as to_segment,
+            count(*) as customers, sum(earlier.revenue_12m) as revenue_12m
+        from {MIGRATION_TABLE} as earlier
+        left join {MIGRATION_TABLE} as later
+            on later.customer_key = earlier.customer_key and later.month_end = ?
+        where earlier.month_end = ? and {sql}
         group by all
         order by customers desc
         """,
