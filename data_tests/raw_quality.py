@@ -8,7 +8,9 @@ validated on a repeatable random sample: on a medium full extract, 200,000-row s
 column took 84 s (fetching wide text columns into pandas dominated), 50,000 rows of the needed
 columns take a few seconds. Landing already enforces keys, types and not-null on every row;
 the sample checks enums, ranges and dates, and the row count always uses the whole batch.
-Results go to ``raw_meta.quality_results``.
+A failure names the rule (with the contract it comes from), the column and up to
+``MAX_EXAMPLES`` offending rows by their primary key, so a user can find them in the extract.
+Results go to ``raw_meta.quality_results`` (the examples in ``observed_value``).
 """
 
 from __future__ import annotations
@@ -23,11 +25,17 @@ from typing import Any
 
 import duckdb
 
-from data_tests.raw_suites import ExpectationSpec, raw_suite_specs, suite_name
+from data_tests.raw_suites import (
+    BLOCKING_NOT_NULL,
+    ExpectationSpec,
+    raw_suite_specs,
+    suite_name,
+)
 from ingestion.contracts import Contract
 
 QUALITY_TABLE = "raw_meta.quality_results"
 MAX_VALIDATED_ROWS = 50_000
+MAX_EXAMPLES = 3
 DROP_FILE_PATTERN = r"(^|/)\d{4}-\d{2}-\d{2}/"  # a file from a daily-drop folder
 _QUALITY_DDL = f"""
     create table if not exists {QUALITY_TABLE} (
@@ -70,9 +78,11 @@ class SuiteResult:
 
     @property
     def failures(self) -> list[str]:
+        """One sentence per failed rule: the rule, the column, how many rows, examples."""
         return [
-            f"{o.spec.type}({o.spec.column or ''}): {o.unexpected_count or 0} unexpected"
-            + (f", observed {o.observed_value}" if o.observed_value else "")
+            f"{o.spec.rule} on column {o.spec.column or '(table)'}: "
+            f"{o.unexpected_count or 0} unexpected"
+            + (f", {o.observed_value}" if o.observed_value else "")
             for o in self.outcomes
             if not o.success
         ]
@@ -104,6 +114,33 @@ def _spec_columns(spec: ExpectationSpec) -> list[str]:
     if "column_list" in spec.kwargs:
         return list(spec.kwargs["column_list"])
     return [spec.kwargs["column"]] if "column" in spec.kwargs else []
+
+
+def example_rows(
+    frame: Any, spec: ExpectationSpec, detail: dict[str, Any], key: tuple[str, ...]
+) -> str | None:
+    """``e.g. customer_code=KH-7 ('KH-7'); ...``: offending rows by primary key and value.
+
+    GX returns a sample of the unexpected values; the rows carrying them are looked up in the
+    validated frame so the message names rows, not only values.
+    """
+    column = spec.kwargs.get("column")
+    values = detail.get("partial_unexpected_list") or []
+    if column is None or column not in frame.columns:
+        shown = [str(v) for v in values[:MAX_EXAMPLES]]
+        return f"e.g. {'; '.join(shown)}" if shown else None
+    if spec.type == BLOCKING_NOT_NULL:
+        hits = frame[frame[column].isna()]
+    else:
+        hits = frame[frame[column].isin(values)] if values else frame.iloc[0:0]
+    key_columns = [k for k in key if k in frame.columns]
+    shown = []
+    for _, row in hits.head(MAX_EXAMPLES).iterrows():
+        where = ", ".join(f"{k}={row[k]}" for k in key_columns) or f"row {row.name}"
+        shown.append(f"{where} ({column} {row[column]!r})")
+    if not shown:
+        shown = [repr(v) for v in values[:MAX_EXAMPLES]]
+    return f"e.g. {'; '.join(shown)}" if shown else None
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, contract: Contract) -> bool:
@@ -142,7 +179,8 @@ def validate_raw_table(
     # the row-count expectation must see the whole batch, not the sample
     specs = [s for s in specs if s.type != "expect_table_row_count_to_be_between"]
     # only the columns the suite reads: converting wide text columns to pandas dominates
-    needed = sorted({c for s in specs for c in _spec_columns(s)})
+    # plus the primary key, which names the rows of a failure
+    needed = sorted({c for s in specs for c in _spec_columns(s)} | set(contract.primary_key))
     columns = ", ".join(f'"{c}"' for c in needed) or "1 as _none"
     query = f"select {columns} from {contract.raw_table} where _batch_id = '{batch_id}'"
     if rows > max_rows:
@@ -162,13 +200,15 @@ def validate_raw_table(
         for index, spec in enumerate(specs):
             outcome = by_index[index]
             detail = outcome.result or {}
+            success = bool(outcome.success)
+            examples = None if success else example_rows(frame, spec, detail, contract.primary_key)
             result.outcomes.append(
                 ExpectationOutcome(
                     spec,
-                    bool(outcome.success),
+                    success,
                     detail.get("unexpected_count"),
                     detail.get("unexpected_percent"),
-                    None,
+                    examples,
                 )
             )
     if previous:

@@ -6,9 +6,10 @@ The suite is derived from the contract, so a user's own contract gets checks for
   in a later file is a new version, not a duplicate) and never null;
 - not-null for non-nullable columns; enum codes in their set; value ranges (``min``/``max``);
 - no future dates in date/timestamp columns (unless the column is ``future_ok``);
+- values match the column's ``pattern`` (document numbers, ERP customer codes);
 - the batch's row count against the previous batch of the same table.
 
-``EXTRA_EXPECTATIONS`` adds what a contract cannot say (document number shapes).
+``EXTRA_EXPECTATIONS`` adds what a contract cannot say (the credit code's length).
 """
 
 from __future__ import annotations
@@ -28,26 +29,11 @@ BLOCKING_NOT_NULL = "expect_column_values_to_not_be_null"
 # a batch with fewer rows than this share of the previous batch is suspicious (a cut export)
 DEFAULT_ROW_COUNT_MIN_RATIO = 0.05
 
-# document number shapes from SAMPLE_DATA.md, per raw table and column
+# what a contract cannot say yet; value shapes (document numbers, ERP customer codes) are the
+# contract's ``pattern`` of a column, so a user's own contract sets its own
 EXTRA_EXPECTATIONS: dict[str, list[tuple[str, dict[str, Any]]]] = {
-    "erp.sales_orders": [
-        (
-            "expect_column_values_to_match_regex",
-            {"column": "order_no", "regex": r"^SO\d{15}(-1)?$"},
-        ),
-    ],
     "erp.customers": [
-        ("expect_column_values_to_match_regex", {"column": "customer_code", "regex": r"^CUST\d+$"}),
         ("expect_column_value_lengths_to_equal", {"column": "credit_code", "value": 18}),
-    ],
-    "crm.contracts": [
-        ("expect_column_values_to_match_regex", {"column": "num", "regex": r"^HT\d{14}$"}),
-    ],
-    "erp.gl_entries": [
-        (
-            "expect_column_values_to_match_regex",
-            {"column": "fiscal_period", "regex": r"^\d{4}-\d{2}$"},
-        ),
     ],
 }
 
@@ -59,6 +45,18 @@ class ExpectationSpec:
     type: str
     kwargs: dict[str, Any]
     blocking: bool = False
+    origin: str = ""  # where the rule comes from (the contract file), for failure messages
+
+    @property
+    def rule(self) -> str:
+        """The rule in words: its type and its parameters besides the column."""
+        shown = ", ".join(
+            f"{key} {value}"
+            for key, value in self.kwargs.items()
+            if key not in ("column", "column_list") and value is not None
+        )
+        where = f" ({self.origin})" if self.origin else ""
+        return f"{self.type}" + (f" [{shown}]" if shown else "") + where
 
     @property
     def column(self) -> str | None:
@@ -106,6 +104,14 @@ def raw_suite_specs(
                     {"column": column.name, "min_value": column.min, "max_value": column.max},
                 )
             )
+        if column.pattern:
+            specs.append(
+                ExpectationSpec(
+                    "expect_column_values_to_match_regex",
+                    {"column": column.name, "regex": column.pattern},
+                    origin=f"pattern in {contract.path.name}",
+                )
+            )
         if column.type in ("date", "timestamp", "period") and not column.future_ok:
             name = f"{column.name}_end" if column.type == "period" else column.name
             # a day of slack: extracts are stamped in China time, checks may run in UTC
@@ -124,7 +130,11 @@ def raw_suite_specs(
                 {"min_value": max(1, math.floor(previous_batch_rows * ratio))},
             )
         )
+    # a user's own contract may lack a column the extras read: check only what it has
+    names = {column.name for column in contract.columns}
     specs.extend(
-        ExpectationSpec(kind, kwargs) for kind, kwargs in EXTRA_EXPECTATIONS.get(contract.name, [])
+        ExpectationSpec(kind, kwargs)
+        for kind, kwargs in EXTRA_EXPECTATIONS.get(contract.name, [])
+        if kwargs.get("column", "") in names
     )
     return specs

@@ -10,7 +10,10 @@ adding one (see the README section "Use your own extracts"). A contract says
   (``required``) and whether a value must be present (``nullable``);
 - how to parse values: date ``formats`` (strptime patterns plus ``excel_serial`` and
   ``unix_seconds``), ``unit`` (``fen`` = 1/100 yuan, ``wan`` = 10,000 yuan), ``enum`` codes with
-  their meaning (kept as codes in raw; staging decodes them), value ``min``/``max`` for checks;
+  their meaning (kept as codes in raw; staging decodes them), value ``min``/``max`` and a
+  ``pattern`` (a regular expression every value must match, e.g. ERP customer codes ``^CUST\\d+$``)
+  for the raw quality checks; ``warn_missing: false`` on an optional column that most exports
+  lack (a flat tax-number column some CRMs have) keeps its absence from being reported;
 - the ``primary_key`` (unique within one file), the ``soft_delete`` rule (documented here, applied
   in staging) and the ``tolerance``: the share of rows that may be rejected before the whole file is
   quarantined.
@@ -66,6 +69,8 @@ class ColumnSpec:
     max: float | None = None
     description: str = ""
     future_ok: bool = False  # planned dates (due, delivery, next follow-up) may lie ahead
+    pattern: str | None = None  # a regex every non-null value must match (raw quality check)
+    warn_missing: bool = True  # report a missing optional column when a file lacks it
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -187,6 +192,15 @@ def _column(path: Path, spec: dict[str, Any], key_columns: set[str]) -> ColumnSp
                 f"patterns such as %Y-%m-%d or one of {SPECIAL_DATE_FORMATS}"
             )
     enum = {str(code): str(meaning) for code, meaning in (spec.get("enum") or {}).items()}
+    pattern = spec.get("pattern")
+    if pattern is not None:
+        try:
+            re.compile(str(pattern))
+        except re.error as error:
+            raise ContractError(
+                f"contract {path.name}: column {name!r} has pattern {pattern!r}, which is not a "
+                f"regular expression ({error})"
+            ) from None
     return ColumnSpec(
         source=source,
         name=name,
@@ -201,6 +215,8 @@ def _column(path: Path, spec: dict[str, Any], key_columns: set[str]) -> ColumnSp
         max=spec.get("max"),
         description=str(spec.get("description", "")),
         future_ok=bool(spec.get("future_ok", False)),
+        pattern=None if pattern is None else str(pattern),
+        warn_missing=bool(spec.get("warn_missing", True)),
     )
 
 

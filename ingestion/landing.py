@@ -262,7 +262,7 @@ def plan_headers(contract: Contract, file_headers: list[str], name: str) -> Head
                     expected=column.source,
                 )
             )
-        else:
+        elif column.warn_missing:
             warnings.append(
                 FileProblem(
                     "missing_optional_column",

@@ -5,6 +5,8 @@ from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
 from models_ml import churn_store, rfm
+from models_ml.model_runs import ModelRun, NotEnoughData, record_model_run
+from models_ml.revenue_trend import MODEL_VERSION as REVENUE_TREND_VERSION
 from models_ml.revenue_trend import fit_revenue_trend
 from models_ml.warehouse import warehouse_as_of
 from orchestration.assets.warehouse import warehouse_models
@@ -33,7 +35,18 @@ def ml_revenue_trend(
     with duckdb.get_connection() as con:
         as_of = warehouse_as_of(con).replace(day=1)
         monthly = con.sql("select * from finance.rpt_revenue_monthly").pl()
-        trend = fit_revenue_trend(monthly, as_of)
+        try:
+            trend = fit_revenue_trend(monthly, as_of)
+        except NotEnoughData as error:
+            # a customers-only extract has no revenue: skip, empty any stale trend, publish
+            con.execute("create schema if not exists ml")
+            con.execute("drop table if exists ml.revenue_trend")
+            run = ModelRun.skipped("revenue_trend", REVENUE_TREND_VERSION, as_of, error.reason)
+            record_model_run(con, run)
+            context.log.warning(f"revenue trend skipped: {error.reason}")
+            return dg.MaterializeResult(
+                metadata={"status": f"skipped: {error.reason}", "rows": 0, "as_of": str(as_of)}
+            )
         con.execute("create schema if not exists ml")
         con.register("trend", trend)
         con.execute("create or replace table ml.revenue_trend as select * from trend")
@@ -41,7 +54,12 @@ def ml_revenue_trend(
     slope = float(trend["slope_per_month"][0])
     context.log.info(f"revenue trend over {trend.height} months: {slope:,.2f} yuan/month")
     return dg.MaterializeResult(
-        metadata={"rows": trend.height, "slope_per_month": slope, "as_of": str(as_of)}
+        metadata={
+            "status": "ok",
+            "rows": trend.height,
+            "slope_per_month": slope,
+            "as_of": str(as_of),
+        }
     )
 
 

@@ -201,9 +201,12 @@ def stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSumm
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:
+                # the failed rules with their columns and example rows, not only the suite
+                failures = (evaluation.metadata or {}).get("failures")
+                detail = str(getattr(failures, "value", failures) or "")
                 problems.setdefault(step, []).append(
                     f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} "
-                    "failed"
+                    "failed" + (f": {detail}" if detail and detail != "none" else "")
                 )
     summaries = []
     for stats in instance.get_run_step_stats(result.run_id):

@@ -151,7 +151,7 @@ def test_credit_codes_normalise_and_validate() -> None:
 def test_credit_code_keys_survive_one_typo() -> None:
     code = "91350100M000100Y43"
     head, tail = tax_id_keys(code)
-    assert (head, tail) == ("91350100", "000100Y43"[-8:])
+    assert (head, tail) == ("91350100M0", "00100Y43")
     substituted = "91350100M000700Y43"
     dropped_late = "91350100M00100Y43"
     dropped_early = "9135100M000100Y43"
@@ -160,6 +160,8 @@ def test_credit_code_keys_survive_one_typo() -> None:
         typo_head, typo_tail = tax_id_keys(typo)
         assert typo_head == head or typo_tail == tail, typo
     assert tax_id_keys("123") == (None, None)
+    # two firms of one district share the first eight characters, not the head
+    assert tax_id_keys("91350100MA2Y8K9L3U")[0] != head
 
 
 def test_fuzzy_keys_meet_for_names_one_character_apart_in_one_city() -> None:

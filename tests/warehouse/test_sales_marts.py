@@ -436,9 +436,7 @@ def test_acquisition_channel_beats_the_crm_source_field(warehouse: Warehouse) ->
     )
     companies = pl.read_parquet(warehouse.truth / "companies.parquet")
     true_channel = dict(
-        identity.join(companies, "true_customer_id")
-        .select(pl.col("record_id").cast(pl.Int64), "channel")
-        .iter_rows()
+        identity.join(companies, "true_customer_id").select("record_id", "channel").iter_rows()
     )
     records = warehouse.rows(
         "select customer_id, channel, recorded_channel "

@@ -185,13 +185,12 @@ def test_one_row_per_distinct_key_in_raw(warehouse: Warehouse, model: str) -> No
 
 
 def test_resent_file_replaces_the_earlier_version(warehouse: Warehouse) -> None:
-    versions = warehouse.value(
-        f"select count(*) from raw_crm.customers where customer_id = {warehouse.resent_customer_id}"
-    )
+    # CRM ids are text (alphanumeric ones land too)
+    key = f"'{warehouse.resent_customer_id}'"
+    versions = warehouse.value(f"select count(*) from raw_crm.customers where customer_id = {key}")
     assert versions == 2
     deleted, source = warehouse.rows(
-        "select is_deleted, source_file from staging.stg_crm__customers "
-        f"where customer_id = {warehouse.resent_customer_id}"
+        f"select is_deleted, source_file from staging.stg_crm__customers where customer_id = {key}"
     )[0]
     assert deleted is True
     assert source == RESENT_CUSTOMER_FILE

@@ -31,8 +31,11 @@ cluster_keys as (
     select
         cluster_id,
         min(case when source_system = 'erp' then source_record_id end) as erp_customer_code,
-        min(case when source_system = 'crm' then cast(source_record_id as bigint) end)
-            as crm_customer_id
+        -- the lowest CRM id, numeric order for numeric ids (shorter first), and alphanumeric
+        -- ids (CRM9384657) alike: left-padded to one width, compared, unpadded
+        ltrim(
+            min(case when source_system = 'crm' then lpad(source_record_id, 64, ' ') end)
+        ) as crm_customer_id
     from clustered
     group by 1
 
@@ -46,7 +49,7 @@ final as (
         case
             when cluster_keys.erp_customer_code is not null
                 then 'E-' || cluster_keys.erp_customer_code
-            else 'C-' || cast(cluster_keys.crm_customer_id as varchar)
+            else 'C-' || cluster_keys.crm_customer_id
         end as customer_key,
         clustered.record_key,
         clustered.cluster_size

@@ -20,9 +20,15 @@ crm_customers as (
         customers.is_deleted,
         customers.created_at,
         customers.updated_at,
-        custom_fields.erp_customer_code,
-        case when custom_fields.is_valid_tax_id then custom_fields.tax_id end as tax_id,
-        custom_fields.tax_id as tax_id_any
+        -- WukongCRM keeps both as custom fields; other exports as flat columns of the customer
+        coalesce(
+            custom_fields.erp_customer_code, customers.flat_erp_customer_code
+        ) as erp_customer_code,
+        case
+            when custom_fields.is_valid_tax_id then custom_fields.tax_id
+            when customers.flat_tax_id_is_valid then customers.flat_tax_id
+        end as tax_id,
+        coalesce(custom_fields.tax_id, customers.flat_tax_id) as tax_id_any
     from {{ ref('stg_crm__customers') }} as customers
     left join {{ ref('stg_crm__customer_fields') }} as custom_fields
         on customers.batch_id = custom_fields.batch_id

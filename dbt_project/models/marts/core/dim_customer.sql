@@ -36,7 +36,8 @@ crm as (
         custom_fields.customer_level,
         custom_fields.industry,
         custom_fields.source_channel,
-        case when custom_fields.is_valid_tax_id then custom_fields.tax_id end as tax_id
+        -- the valid code of the custom field or of a flat tax-number column
+        records.tax_id
     from {{ ref('stg_crm__customers') }} as customers
     inner join key_map
         on

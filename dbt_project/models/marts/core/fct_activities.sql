@@ -50,7 +50,7 @@ final as (
         cast(with_customer.entity_type_name as varchar) as entity_type_name,
         cast(with_customer.entity_id as bigint) as entity_id,
         cast(with_customer.opportunity_id as bigint) as opportunity_id,
-        cast(with_customer.crm_customer_id as bigint) as crm_customer_id,
+        cast(with_customer.crm_customer_id as varchar) as crm_customer_id,
         cast(key_map.customer_key as varchar) as customer_key,
         cast(with_customer.category_name as varchar) as category_name,
         cast(with_customer.created_by_user_id as bigint) as sales_rep_id,

@@ -49,7 +49,7 @@ final as (
                             'cast(leads.converted_at as date)', 'day') }}
             as bigint
         ) as days_to_convert,
-        cast(leads.customer_id as bigint) as crm_customer_id,
+        cast(leads.customer_id as varchar) as crm_customer_id,
         cast(key_map.customer_key as varchar) as customer_key
     from leads
     left join key_map

@@ -46,7 +46,7 @@ final as (
     select
         cast(opportunities.opportunity_id as bigint) as opportunity_id,
         cast(opportunities.opportunity_name as varchar) as opportunity_name,
-        cast(opportunities.customer_id as bigint) as crm_customer_id,
+        cast(opportunities.customer_id as varchar) as crm_customer_id,
         cast(customer_channels.customer_key as varchar) as customer_key,
         cast(coalesce(customer_channels.channel, 'unknown') as varchar) as channel,
         cast(opportunities.owner_user_id as bigint) as sales_rep_id,

@@ -36,7 +36,7 @@ final as (
     select
         cast(timed.ticket_id as bigint) as ticket_id,
         cast(timed.ticket_no as varchar) as ticket_no,
-        cast(timed.customer_id as bigint) as crm_customer_id,
+        cast(timed.customer_id as varchar) as crm_customer_id,
         cast(key_map.customer_key as varchar) as customer_key,
         cast(timed.contact_id as bigint) as contact_id,
         cast(timed.category_name as varchar) as category_name,

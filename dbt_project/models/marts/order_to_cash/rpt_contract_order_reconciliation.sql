@@ -88,7 +88,7 @@ final as (
     select
         cast(contract_id as bigint) as contract_id,
         cast(contract_no as varchar) as contract_no,
-        cast(customer_id as bigint) as crm_customer_id,
+        cast(customer_id as varchar) as crm_customer_id,
         cast(customer_key as varchar) as customer_key,
         cast(signed_date as date) as signed_date,
         cast(as_of_date as date) as as_of_date,

@@ -16,7 +16,7 @@ final as (
         cast({{ stuck_after_days() }} as integer) as stuck_after_days,
         cast(opportunity_id as bigint) as opportunity_id,
         cast(opportunity_name as varchar) as opportunity_name,
-        cast(crm_customer_id as bigint) as crm_customer_id,
+        cast(crm_customer_id as varchar) as crm_customer_id,
         cast(customer_key as varchar) as customer_key,
         cast(channel as varchar) as channel,
         cast(sales_rep_id as bigint) as sales_rep_id,

@@ -50,7 +50,7 @@ final as (
         entity_type,
         {{ decode('entity_type', entity_types) }} as entity_type_name,
         entity_id,
-        case when entity_type = 2 then entity_id end as customer_id,
+        case when entity_type = 2 then cast(entity_id as varchar) end as customer_id,
         case when entity_type = 5 then entity_id end as opportunity_id,
         category,
         {{ decode('category', categories) }} as category_name,

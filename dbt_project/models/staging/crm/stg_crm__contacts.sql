@@ -16,7 +16,7 @@ renamed as (
 
     select
         cast(contacts_id as bigint) as contact_id,
-        cast(customer_id as bigint) as customer_id,
+        cast(customer_id as varchar) as customer_id,
         cast(name as varchar) as contact_name,
         cast(mobile as varchar) as mobile,
         cast(email as varchar) as email,

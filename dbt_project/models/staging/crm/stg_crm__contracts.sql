@@ -23,7 +23,7 @@ renamed as (
         cast(contract_id as bigint) as contract_id,
         cast(num as varchar) as contract_no,
         cast(name as varchar) as contract_name,
-        cast(customer_id as bigint) as customer_id,
+        cast(customer_id as varchar) as customer_id,
         cast(business_id as bigint) as opportunity_id,
         cast(order_date as date) as signed_date,
         cast(start_time as date) as start_date,

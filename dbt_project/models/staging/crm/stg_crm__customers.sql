@@ -15,7 +15,7 @@ latest as (
 renamed as (
 
     select
-        cast(customer_id as bigint) as customer_id,
+        cast(customer_id as varchar) as customer_id,
         cast(customer_name as varchar) as customer_name,
         cast(owner_user_id as bigint) as owner_user_id,
         cast(deal_status as integer) as deal_status,
@@ -30,6 +30,9 @@ renamed as (
         cast(last_time as timestamp) as last_followup_at,
         cast(pool_time as timestamp) as moved_to_pool_at,
         cast(batch_id as varchar) as batch_id,
+        -- flat identity columns of exports other than WukongCRM's (null when absent)
+        cast(tax_number as varchar) as tax_number,
+        cast(erp_customer_code as varchar) as erp_customer_code_entered,
         _file as source_file,
         _loaded_at as loaded_at
     from latest
@@ -43,7 +46,9 @@ normalised as (
         {{ normalise_company_name('customer_name') }} as name_normalised,
         {{ normalise_phone('mobile') }} as mobile_normalised,
         {{ normalise_phone('telephone') }} as telephone_normalised,
-        {{ normalise_email('email') }} as email_normalised
+        {{ normalise_email('email') }} as email_normalised,
+        {{ normalise_tax_id('tax_number') }} as flat_tax_id,
+        nullif(upper(trim(erp_customer_code_entered)), '') as flat_erp_customer_code
     from renamed
 
 ),
@@ -77,6 +82,9 @@ final as (
         last_followup_at,
         moved_to_pool_at,
         batch_id,
+        flat_tax_id,
+        {{ is_valid_tax_id('flat_tax_id') }} as flat_tax_id_is_valid,
+        flat_erp_customer_code,
         source_file,
         loaded_at
     from normalised

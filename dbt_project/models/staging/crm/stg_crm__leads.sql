@@ -19,7 +19,7 @@ renamed as (
     select
         cast(leads_id as bigint) as lead_id,
         cast(leads_name as varchar) as lead_name,
-        cast(customer_id as bigint) as customer_id,
+        cast(customer_id as varchar) as customer_id,
         cast(contact_name as varchar) as contact_name,
         cast(mobile as varchar) as mobile,
         cast(email as varchar) as email,

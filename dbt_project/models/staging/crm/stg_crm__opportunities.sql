@@ -19,7 +19,7 @@ renamed as (
     select
         cast(business_id as bigint) as opportunity_id,
         cast(business_name as varchar) as opportunity_name,
-        cast(customer_id as bigint) as customer_id,
+        cast(customer_id as varchar) as customer_id,
         cast(type_id as bigint) as stage_group_id,
         cast(status_id as bigint) as stage_id,
         cast(money as decimal(18, 2)) as expected_amount_gross,

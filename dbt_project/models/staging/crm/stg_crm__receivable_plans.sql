@@ -20,7 +20,7 @@ renamed as (
         cast(plan_id as bigint) as receivable_plan_id,
         cast(num as varchar) as instalment_no,
         cast(contract_id as bigint) as contract_id,
-        cast(customer_id as bigint) as customer_id,
+        cast(customer_id as varchar) as customer_id,
         cast(money as decimal(18, 2)) as planned_amount_gross,
         cast(return_date as date) as due_date,
         cast(real_received_money as decimal(18, 2)) as received_amount_gross,

@@ -27,7 +27,7 @@ renamed as (
         cast(receivables_id as bigint) as receivable_id,
         cast(number as varchar) as receivable_no,
         cast(contract_id as bigint) as contract_id,
-        cast(customer_id as bigint) as customer_id,
+        cast(customer_id as varchar) as customer_id,
         cast(plan_id as bigint) as receivable_plan_id,
         cast(return_time as date) as received_date,
         cast(return_type as varchar) as payment_method,

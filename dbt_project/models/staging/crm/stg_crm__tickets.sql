@@ -22,7 +22,7 @@ renamed as (
     select
         cast(ticket_id as bigint) as ticket_id,
         cast(ticket_no as varchar) as ticket_no,
-        cast(customer_id as bigint) as customer_id,
+        cast(customer_id as varchar) as customer_id,
         cast(contacts_id as bigint) as contact_id,
         cast(category as varchar) as category,
         cast(priority as integer) as priority,
