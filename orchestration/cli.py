@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -128,6 +129,8 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
     from orchestration.commands.pipeline import execute
     from orchestration.commands.preflight import NothingToBuild, check_home
 
+    if get_settings().move_legacy_build():
+        _progress(f"tandem {args.command}: moved warehouse/build.duckdb to warehouse/build/")
     if args.command in ("run", "build"):
         # seconds, before dbt and Dagster load: an empty home is said at once
         try:
@@ -283,8 +286,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminated(signum: int, frame: object) -> None:
+    # a supervisor's SIGTERM ends the command like Ctrl+C: Dagster forwards the interrupt to
+    # dbt and the run ends with one line (dbt children also die with this process, see
+    # orchestration/bin/dbt-child)
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         return args.handler(args)
     except (CommandError, DocsError, ValueError, LookupError, FileNotFoundError) as error:

@@ -125,6 +125,7 @@ def execute(
     ``ops_config`` is passed as the run's ``ops`` config (e.g. another landing folder).
     """
     settings = get_settings()
+    settings.move_legacy_build()
     settings.ensure_dirs()
     settings.export_tool_env()
     ensure_manifest()
