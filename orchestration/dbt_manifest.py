@@ -54,6 +54,25 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+DBT_CHILD = Path(__file__).with_name("bin") / "dbt-child"
+
+
+def dbt_child_executable() -> str:
+    """The dbt that Dagster runs: on Linux a launcher that ties dbt's life to this process
+    (``bin/dbt-child``), elsewhere dbt itself.
+
+    A `tandem run` killed by SIGTERM or kill -9 cannot stop its children itself; left running,
+    a dbt child keeps the build file locked and the next run fails. The launcher reads the real
+    dbt, its Python and this process's id from the environment set here.
+    """
+    if not sys.platform.startswith("linux"):
+        return dbt_executable()
+    os.environ["TANDEM_DBT_REAL"] = dbt_executable()
+    os.environ["TANDEM_DBT_PYTHON"] = sys.executable
+    os.environ["TANDEM_DBT_PARENT"] = str(os.getpid())
+    return str(DBT_CHILD)
+
+
 def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     """Return the manifest path, running ``dbt parse`` first if it is missing or stale."""
     if manifest_is_stale(project_dir):
