@@ -10,6 +10,18 @@ from orchestration.serving_content import load_plan
 from orchestration.uptodate import record_publish
 
 PUBLISH_GROUP = "serving"
+# a lock another process holds for a moment (a reader opening the build without read_only, a
+# backup) is worth waiting for: 4 more attempts, 1 + 2 + 4 + 8 s apart
+PUBLISH_RETRIES = 4
+
+_TRANSIENT_TEXT = ("could not set lock", "conflicting lock", "resource temporarily unavailable")
+
+
+def is_transient(error: BaseException) -> bool:
+    """A failure that may pass on its own (a file lock held by another process); a full disk,
+    a missing file or a broken build will not, and fail at once."""
+    text = str(error).lower()
+    return any(words in text for words in _TRANSIENT_TEXT)
 
 
 def publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -27,7 +39,16 @@ def publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
 
         settings = tandem.settings()
         plan, manifest = load_plan(settings)
-        result = publish(settings.build_db, settings.serving_db, plan, manifest)
+        try:
+            result = publish(settings.build_db, settings.serving_db, plan, manifest)
+        except Exception as error:
+            if not is_transient(error) or context.retry_number >= PUBLISH_RETRIES:
+                raise
+            wait = 2**context.retry_number
+            context.log.warning(
+                f"publish attempt {context.retry_number + 1}: {error}; retry in {wait} s"
+            )
+            raise dg.RetryRequested(max_retries=PUBLISH_RETRIES, seconds_to_wait=wait) from error
         # what this publish was built from: the next `tandem run` skips when nothing changed
         record_publish(settings)
         for name in result.stale_removed:
