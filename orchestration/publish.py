@@ -74,8 +74,8 @@ def checkpoint(db_path: Path) -> None:
         con.close()
 
 
-# rewrite the build file once this share of its blocks is free (left by dropped tables)
-COMPACT_FREE_SHARE = 0.2
+# rewrite the build file once a tenth of its blocks is free (left by replaced tables)
+COMPACT_FREE_SHARE = 0.1
 
 
 def free_share(db_path: Path) -> float:
