@@ -1,7 +1,7 @@
 """CLV and segments at scale: training and scoring time, peak memory, and the judgement against
 the simulator's truth that the model cards show.
 
-    python -m bench.customer_models --db <copy of a served warehouse> --truth <landing/truth>
+    python -m bench.customer_models --db <copy of a build file> --truth <landing/truth>
         [--json out.json] [--cards]
 
 Works on a writable copy (the models write their ``ml`` tables). Times are wall seconds of this

@@ -31,6 +31,7 @@ from models_ml.churn_reasons import explain
 from models_ml.churn_store import build_churn
 from models_ml.features import customer_features
 from models_ml.warehouse import warehouse_as_of
+from orchestration.settings import TandemSettings
 
 B_DELAY, B_TICKETS, B_SILENCE = 0.03, 0.25, 0.9  # ingestion/simulator/behaviour.py
 DOMINANT_TERM = 0.45  # a driver multiplying the hazard by at least e^0.45 = 1.6
@@ -197,7 +198,9 @@ def main() -> None:
     parser.add_argument("--card", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    source = args.home / "warehouse" / "build.duckdb"
+    home = TandemSettings(home=args.home)
+    # a home made before the build file moved to warehouse/build/ keeps it at the old path
+    source = home.build_db if home.build_db.exists() else home.legacy_build_db
     args.work.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, args.work)
     con = duckdb.connect(str(args.work), config={"memory_limit": "1500MB"})

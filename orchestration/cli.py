@@ -7,11 +7,13 @@ import contextlib
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from orchestration.commands.docs import DocsError
+from orchestration.no_room import disk_full
 from orchestration.settings import REPO_ROOT, get_settings
 
 # file names listed per fate in the text summary (the JSON summary lists all)
@@ -128,6 +130,8 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
     from orchestration.commands.pipeline import execute
     from orchestration.commands.preflight import NothingToBuild, check_home
 
+    if get_settings().move_legacy_build():
+        _progress(f"tandem {args.command}: moved warehouse/build.duckdb to warehouse/build/")
     if args.command in ("run", "build"):
         # seconds, before dbt and Dagster load: an empty home is said at once
         try:
@@ -283,8 +287,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _no_room_message(args: argparse.Namespace, error: BaseException) -> str:
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return (
+        f"no room to write under {get_settings().root} ({first}): free disk space there "
+        "(or raise the file-size limit) and run the command again; what landed before is intact"
+    )
+
+
+def _terminated(signum: int, frame: object) -> None:
+    # a supervisor's SIGTERM ends the command like Ctrl+C: Dagster forwards the interrupt to
+    # dbt and the run ends with one line (dbt children also die with this process, see
+    # orchestration/bin/dbt-child)
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         return args.handler(args)
     except (CommandError, DocsError, ValueError, LookupError, FileNotFoundError) as error:
@@ -293,6 +313,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"tandem {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        no_room = disk_full(error)
+        if no_room is None:
+            raise
+        message = _no_room_message(args, no_room)
+        if getattr(args, "json", False):
+            summary = {"command": args.command, "status": "failure", "error": message}
+            print(json.dumps(summary, ensure_ascii=False, indent=2))
+        print(f"tandem {args.command}: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

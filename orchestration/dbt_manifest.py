@@ -54,6 +54,28 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+DBT_CHILD = Path(__file__).with_name("bin") / "dbt-child"
+
+
+def dbt_child_executable() -> str:
+    """The dbt that Dagster runs: on Linux a launcher that ties dbt's life to the process that
+    starts it (``bin/dbt-child``), elsewhere dbt itself.
+
+    A `tandem run` killed by SIGTERM or kill -9 cannot stop its children itself; left running,
+    a dbt child keeps the build file locked and the next run fails. The launcher reads the real
+    dbt, its Python and the parent's id from the environment :func:`bind_dbt_child` sets.
+    """
+    return str(DBT_CHILD) if sys.platform.startswith("linux") else dbt_executable()
+
+
+def bind_dbt_child() -> None:
+    """Tell ``bin/dbt-child`` which dbt to run and which process it must not outlive; called
+    by the step that starts dbt (importing the definitions changes no environment)."""
+    os.environ["TANDEM_DBT_REAL"] = dbt_executable()
+    os.environ["TANDEM_DBT_PYTHON"] = sys.executable
+    os.environ["TANDEM_DBT_PARENT"] = str(os.getpid())
+
+
 def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     """Return the manifest path, running ``dbt parse`` first if it is missing or stale."""
     if manifest_is_stale(project_dir):

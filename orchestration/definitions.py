@@ -21,7 +21,7 @@ from orchestration.assets.landing import (
 from orchestration.assets.models import ml_churn, ml_revenue_trend, ml_rfm
 from orchestration.assets.publish import publish_asset
 from orchestration.assets.warehouse import warehouse_models, warehouse_staging
-from orchestration.dbt_manifest import dbt_executable
+from orchestration.dbt_manifest import dbt_child_executable
 from orchestration.resources import TandemConfig, build_duckdb_resource
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -68,7 +68,8 @@ defs = dg.Definitions(
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),
-            dbt_executable=dbt_executable(),
+            # dbt dies with the process that runs it, even on kill -9
+            dbt_executable=dbt_child_executable(),
         ),
         "duckdb": build_duckdb_resource(),
         "tandem": TandemConfig(),

@@ -121,8 +121,30 @@ class TandemSettings(BaseSettings):
 
     @property
     def build_db(self) -> Path:
-        """The DuckDB file the pipeline writes (raw history + the latest build)."""
+        """The DuckDB file the pipeline writes (raw history + the latest build).
+
+        It has the serving file's name in a folder of its own: DuckDB names a database after
+        its file, so dbt's docs call a table ``tandem.core.dim_customer``, exactly as it is
+        queried on the serving file."""
+        return self.warehouse_dir / "build" / self.serving_db.name
+
+    @property
+    def legacy_build_db(self) -> Path:
+        """Where homes made before the build file moved into ``warehouse/build/`` keep it."""
         return self.warehouse_dir / "build.duckdb"
+
+    def move_legacy_build(self) -> bool:
+        """Move an older home's ``warehouse/build.duckdb`` (raw history included) to
+        :attr:`build_db`; only a writing command calls this. True when it moved one."""
+        legacy = self.legacy_build_db
+        if not legacy.exists() or self.build_db.exists():
+            return False
+        self.build_db.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", ".wal"):
+            source = legacy.with_name(legacy.name + suffix)
+            if source.exists():
+                os.replace(source, self.build_db.with_name(self.build_db.name + suffix))
+        return True
 
     @property
     def serving_db(self) -> Path:
@@ -135,6 +157,7 @@ class TandemSettings(BaseSettings):
             self.landing_dir,
             self.quarantine_dir,
             self.warehouse_dir,
+            self.build_db.parent,
             self.exports_dir,
             self.models_dir,
             self.dagster_home,

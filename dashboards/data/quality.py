@@ -8,6 +8,7 @@ from dashboards.serving import cached_query, has_table
 
 LEDGER = "raw_meta.file_ledger"
 REJECTS = "raw_meta.rejects"
+FRESHNESS = "raw_meta.raw_table_freshness"
 
 
 def landing_runs() -> pl.DataFrame:
@@ -29,7 +30,17 @@ def landing_runs() -> pl.DataFrame:
 
 
 def freshness() -> pl.DataFrame:
-    """Per raw table: rows and the newest ``_loaded_at`` (how old the newest extract is)."""
+    """Per raw table: rows and the newest ``_loaded_at`` (how old the newest extract is).
+
+    The raw tables stay in the build file; each publish writes this summary of them into the
+    serving file (orchestration/serving_content.py). A file published before that still holds
+    the raw tables themselves."""
+    if has_table(FRESHNESS):
+        return cached_query(
+            "select table_name, rows, latest_load,"
+            " date_diff('hour', latest_load, current_timestamp::timestamp) as hours_since"
+            f" from {FRESHNESS} order by table_name"
+        )
     tables = cached_query(
         """
         select table_schema || '.' || table_name as name

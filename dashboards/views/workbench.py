@@ -6,10 +6,11 @@ import streamlit as st
 
 from dashboards.access.roles import sees_personal_data
 from dashboards.access.session import require_page
+from dashboards.workbench.connection import workbench_database
 from dashboards.workbench.download import csv_bytes
 from dashboards.workbench.guard import RefusedStatement
 from dashboards.workbench.runner import QueryTimedOut, history, run_for_user
-from dashboards.workbench.schema_docs import read_schema_docs
+from dashboards.workbench.schema_docs import read_published_docs, read_schema_docs
 
 user = require_page("workbench")
 st.title("SQL workbench")
@@ -25,7 +26,9 @@ st.caption(
 editor, browser = st.columns([3, 2])
 with browser:
     st.subheader("Schema")
-    docs = read_schema_docs()
+    # the docs published with the file this role queries; a home published before the docs
+    # were written into the serving file falls back to the dbt manifest
+    docs = read_published_docs(workbench_database(user.role)) or read_schema_docs()
     if not docs:
         st.info("No dbt docs yet: run `tandem docs` (or `make manifest`).")
     schemas = sorted({t.schema for t in docs})

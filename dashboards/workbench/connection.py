@@ -3,7 +3,7 @@
 Every workbench connection is read-only, with external access off (no files, no network, no
 ATTACH), extension auto-install and auto-load off, and its configuration locked so no statement
 can turn any of that back on. Roles that may not see personal data never open the serving file
-at all: they query a masked copy of it, built once per published warehouse, in which phone,
+at all: they query a masked copy of it, built by each publish, in which phone,
 mobile and e-mail columns hold masked values only. Whatever SQL such a user writes, the
 unmasked values are not in the file their connection reads.
 """
@@ -20,6 +20,7 @@ import duckdb
 
 from dashboards.access.roles import is_personal_column, mask_value_sql, sees_personal_data
 from dashboards.appstore import app_dir
+from orchestration.serving_content import DOCS_SCHEMA, MART, MODEL
 from orchestration.settings import get_settings
 
 HARDENED_CONFIG: dict[str, str | bool] = {
@@ -35,6 +36,8 @@ HARDENED_CONFIG: dict[str, str | bool] = {
 }
 
 SKIPPED_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
+# a serving file published without docs (an older home): leave out what is not marts or models
+WORKING_SCHEMAS = frozenset({"staging", "intermediate", "identity", "seeds", "snapshots"})
 
 
 def hardened_connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -58,8 +61,32 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _masked_schemas(con: duckdb.DuckDBPyConnection) -> set[str] | None:
+    """The schemas of ``src`` the masked copy holds: marts, models and their docs, as the
+    serving file's ``docs.tables`` says (None: the file has no docs, judge by name)."""
+    has_docs = con.execute(
+        "select count(*) from duckdb_tables() where database_name = 'src'"
+        " and schema_name = ? and table_name = 'tables'",
+        [DOCS_SCHEMA],
+    ).fetchone()[0]
+    if not has_docs:
+        return None
+    rows = con.execute(
+        f"select distinct schema_name from src.{DOCS_SCHEMA}.tables where layer in (?, ?)",
+        [MART, MODEL],
+    ).fetchall()
+    return {schema for (schema,) in rows} | {DOCS_SCHEMA}
+
+
+def _is_copied(schema: str, wanted: set[str] | None) -> bool:
+    if wanted is not None:
+        return schema in wanted
+    return schema not in SKIPPED_SCHEMAS | WORKING_SCHEMAS and not schema.startswith("raw_")
+
+
 def _copy_masked(source: Path, target: Path) -> None:
-    """Write every table of ``source`` into ``target`` with personal columns masked."""
+    """Write the marts, models and docs of ``source`` into ``target``, personal columns masked
+    (the landing record, raw_meta, stays out: its rejects hold raw values)."""
     con = duckdb.connect(str(target))
     try:
         # a session option: as connect() config it fails once the process holds another database
@@ -70,9 +97,10 @@ def _copy_masked(source: Path, target: Path) -> None:
             " from duckdb_columns() where database_name = 'src'"
             " order by schema_name, table_name, column_index"
         ).fetchall()
+        wanted = _masked_schemas(con)
         tables: dict[tuple[str, str], list[str]] = {}
         for schema, table, column in columns:
-            if schema in SKIPPED_SCHEMAS:
+            if not _is_copied(schema, wanted):
                 continue
             quoted = _quote(column)
             if is_personal_column(column):
@@ -109,7 +137,8 @@ def _build_lock(directory: Path) -> Iterator[None]:
 
 
 def masked_copy(serving: Path | None = None) -> Path:
-    """The masked copy of the current serving file, built on first use after each publish."""
+    """The masked copy of the current serving file: the publish step builds it; a file
+    published without it (an older home) gets it on first use."""
     source = serving or get_settings().serving_db
     if not source.exists():
         raise FileNotFoundError(

@@ -89,3 +89,36 @@ def read_schema_docs(path: Path | None = None) -> list[TableDoc]:
         else:
             table.tests.append(label)
     return sorted(tables.values(), key=lambda t: (t.schema, t.name))
+
+
+def read_published_docs(database: Path) -> list[TableDoc]:
+    """The docs the publish step wrote into ``database`` (``docs.tables``/``docs.columns``),
+    for the tables that file holds: the browser then lists exactly what the user can query.
+    Empty when the file has no docs (published before they were written there)."""
+    import duckdb
+
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        present = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'docs'"
+            " and table_name in ('tables', 'columns')"
+        ).fetchone()[0]
+        if present < 2:
+            return []
+        tables = con.execute(
+            "select d.schema_name, d.table_name, d.description, d.tests from docs.tables as d"
+            " join duckdb_tables() as t using (schema_name, table_name)"
+            " where t.database_name = current_database()"
+        ).fetchall()
+        columns = con.execute(
+            "select schema_name, table_name, column_name, description, data_type, tests"
+            " from docs.columns"
+        ).fetchall()
+    finally:
+        con.close()
+    docs = {(s, n): TableDoc(s, n, d or "", {}, list(tests or [])) for s, n, d, tests in tables}
+    for schema, table, column, description, data_type, tests in columns:
+        doc = docs.get((schema, table))
+        if doc is not None:
+            doc.columns[column] = ColumnDoc(column, description or "", data_type, list(tests or []))
+    return sorted(docs.values(), key=lambda t: (t.schema, t.name))

@@ -13,7 +13,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.dbt_manifest import require_manifest
+from orchestration.dbt_manifest import bind_dbt_child, require_manifest
 from orchestration.resources import TandemConfig
 
 # what the identity step needs before it can run
@@ -36,6 +36,7 @@ def _dbt_build(
     # One target folder per TANDEM_HOME: artefacts of the latest build (run_results, compiled
     # SQL) stay next to the data they describe, and partial parsing carries over between runs.
     target = tandem.settings().root / "dbt_target"
+    bind_dbt_child()  # the dbt child dies with this process (orchestration/bin/dbt-child)
     yield from dbt.cli(["build", *extra_args], context=context, target_path=target).stream()
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import dagster as dg
 
 from orchestration.dbt_manifest import ensure_manifest
+from orchestration.no_room import says_no_room
 from orchestration.settings import get_settings
 
 
@@ -125,6 +126,7 @@ def execute(
     ``ops_config`` is passed as the run's ``ops`` config (e.g. another landing folder).
     """
     settings = get_settings()
+    settings.move_legacy_build()
     settings.ensure_dirs()
     settings.export_tool_env()
     ensure_manifest()
@@ -157,8 +159,31 @@ def execute(
     )
 
 
+def _no_room(error: Any) -> str | None:
+    """The first line of an error in the chain that says a write found no room, else None: a
+    failed write is often followed by a second error (a rollback with no transaction left)
+    that would otherwise hide it."""
+    pending, seen = [error], set()
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        for line in (current.message or "").splitlines():
+            if says_no_room(line):
+                return (
+                    f"no room to write ({line.strip()}): free disk space under TANDEM_HOME "
+                    "and run again; what landed before is intact"
+                )
+        pending.extend([current.cause, getattr(current, "context", None)])
+    return None
+
+
 def _root_cause(error: Any) -> str:
     """The first line of the innermost error: the user's exception, not Dagster's wrapper."""
+    no_room = _no_room(error)
+    if no_room is not None:
+        return no_room
     while error is not None and error.cause is not None:
         error = error.cause
     lines = [line.strip() for line in (error.message if error else "").splitlines() if line.strip()]

@@ -259,7 +259,7 @@ def test_data_quality_lists_quarantine_and_rejects(tiny: TinyWarehouse, lang: st
     )
     assert summary in [m.value for m in app.markdown]
     assert quarantined >= 1  # the tiny company ships one truncated file on purpose
-    raw_tables = tiny.scalar(
+    raw_tables = tiny.build_scalar(
         "select count(*) from information_schema.columns "
         "where table_schema like 'raw\\_%' escape '\\' and column_name = '_loaded_at'"
     )

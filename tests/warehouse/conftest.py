@@ -2,7 +2,8 @@
 
 Generating, landing, checking and building costs about a minute, so the session pays it once:
 ``tandem run`` in a child process (real Dagster run, real dbt build, real DuckDB files), then
-tests read the published serving file and the extracts and ground truth it was built from.
+tests read the published serving file (marts, models, docs), the build file (raw, staging,
+intermediate, identity) and the extracts and ground truth they were built from.
 Under pytest-xdist (``make test`` runs two workers) the first worker to ask builds it in a
 folder all workers share, under a file lock, and the others wait and read the same build.
 Tests that need other data (re-sent files, a second target) build their own; a test that must
@@ -44,7 +45,8 @@ class TinyWarehouse:
 
     def true_companies(self) -> str:
         """SQL: every true company (truth/companies.parquet) with the golden ``customer_key`` its
-        ERP record maps to, one row per company and ERP record."""
+        ERP record maps to, one row per company and ERP record. It reads the key map: run it
+        with :meth:`build_rows`."""
         return f"""
             select key_map.customer_key, companies.*
             from '{self.truth}/identity.parquet' as identity
@@ -64,6 +66,18 @@ class TinyWarehouse:
 
     def scalar(self, sql: str, params: list | None = None):
         return self.rows(sql, params)[0][0]
+
+    def build_rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        """Run ``sql`` read-only on the build file: raw, staging, intermediate and identity
+        tables (and :meth:`true_companies`) live there only, not in the serving file."""
+        con = duckdb.connect(str(self.settings.build_db), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+    def build_scalar(self, sql: str, params: list | None = None):
+        return self.build_rows(sql, params)[0][0]
 
     def copy_home(self, target: Path) -> TandemSettings:
         """A private copy of the whole runtime home (extracts, build and serving files, the

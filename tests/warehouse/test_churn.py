@@ -59,7 +59,7 @@ def test_the_model_beats_the_trivial_forecast(tiny_warehouse: TinyWarehouse):
 
 def test_customers_the_truth_says_are_gone_score_high(tiny_warehouse: TinyWarehouse):
     truth = tiny_warehouse.truth
-    rows = tiny_warehouse.rows(
+    rows = tiny_warehouse.build_rows(
         f"""
         with keys as (
             select key_map.customer_key, mode(identity.true_customer_id) as true_customer_id

@@ -40,7 +40,7 @@ def test_every_buying_customer_is_scored_once_with_its_purchases(
 ) -> None:
     expected = {
         key: (days - 1, first, last)
-        for key, days, first, last in tiny_warehouse.rows(
+        for key, days, first, last in tiny_warehouse.build_rows(
             f"select customer_key, count(*), min(order_date), max(order_date)"
             f" from ({PURCHASE_DAYS}) group by 1",
             [as_of],
@@ -98,7 +98,8 @@ def test_run_is_recorded_with_parameters_and_a_holdout_within_ten_percent(
 def test_holdout_against_the_true_orders(tiny_warehouse: TinyWarehouse, as_of: dt.date) -> None:
     from bench.customer_models import clv_against_truth, true_status
 
-    con = duckdb.connect(str(tiny_warehouse.settings.serving_db), read_only=True)
+    # the truth join goes through the key map, which only the build file holds
+    con = duckdb.connect(str(tiny_warehouse.settings.build_db), read_only=True)
     try:
         judged = clv_against_truth(con, tiny_warehouse.truth, as_of, 365)
         status = true_status(con, tiny_warehouse.truth, as_of)

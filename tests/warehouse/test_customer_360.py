@@ -39,7 +39,7 @@ def test_one_row_per_golden_customer(tiny_warehouse: TinyWarehouse) -> None:
 
 
 def test_as_of_date_is_the_latest_business_day(tiny_warehouse: TinyWarehouse, as_of) -> None:
-    latest = tiny_warehouse.scalar(
+    latest = tiny_warehouse.build_scalar(
         """
         select max(d) from (
             select max(cast(invoice_date as date)) as d from raw_erp.sales_invoices
@@ -58,7 +58,7 @@ def test_lifetime_revenue_and_margin_equal_the_truth(tiny_warehouse: TinyWarehou
     # customer holds: exact to the fen whatever identity resolution merged
     expected = dict(
         (key, (Decimal(str(round(rev, 2))), Decimal(str(round(margin, 2)))))
-        for key, rev, margin in tiny_warehouse.rows(
+        for key, rev, margin in tiny_warehouse.build_rows(
             "select customer_key, sum(revenue_net), sum(gross_margin) "
             f"from ({tiny_warehouse.true_companies()}) group by 1"
         )
@@ -87,7 +87,7 @@ def test_trailing_twelve_months_and_orders_match_the_extracts(
 ) -> None:
     window_start = as_of.replace(year=as_of.year - 1)
     t12m = dict(
-        tiny_warehouse.rows(
+        tiny_warehouse.build_rows(
             f"""
             select key_map.customer_key, sum(invoices.net_amount)
             from raw_erp.sales_invoices as invoices
@@ -108,7 +108,7 @@ def test_trailing_twelve_months_and_orders_match_the_extracts(
 
     orders = {
         key: (count, first, last)
-        for key, count, first, last in tiny_warehouse.rows(
+        for key, count, first, last in tiny_warehouse.build_rows(
             f"""
             select key_map.customer_key, count(distinct orders.order_no),
                    min(cast(orders.order_date as date)), max(cast(orders.order_date as date))
@@ -132,7 +132,7 @@ def test_trailing_twelve_months_and_orders_match_the_extracts(
     assert actual_orders == orders
     # average order value = net order amount / orders, for one customer worked by hand
     key, count = max(((k, v[0]) for k, v in orders.items()), key=lambda kv: (kv[1], kv[0]))
-    net = tiny_warehouse.scalar(
+    net = tiny_warehouse.build_scalar(
         f"""
         select sum(orders.net_amount) from raw_erp.sales_orders as orders
         join {KEY_MAP} as key_map
@@ -153,7 +153,7 @@ def test_tickets_and_sla_breaches_in_the_last_90_days(
     end_of_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
     expected = {
         key: (tickets, breaches)
-        for key, tickets, breaches in tiny_warehouse.rows(
+        for key, tickets, breaches in tiny_warehouse.build_rows(
             f"""
             select key_map.customer_key, count(*),
                    sum(case
@@ -185,7 +185,7 @@ def test_tickets_and_sla_breaches_in_the_last_90_days(
 def test_consent_status_follows_the_contacts(tiny_warehouse: TinyWarehouse) -> None:
     expected = {
         key: consenting
-        for key, consenting in tiny_warehouse.rows(
+        for key, consenting in tiny_warehouse.build_rows(
             f"""
             select key_map.customer_key,
                    sum(case when contacts.marketing_consent = 1 then 1 else 0 end)
@@ -222,8 +222,10 @@ def test_receivables_and_source_records_add_up(tiny_warehouse: TinyWarehouse) ->
     crm, erp = tiny_warehouse.rows(
         f"select sum(crm_record_count), sum(erp_record_count) from {C360}"
     )[0]
-    assert crm == tiny_warehouse.scalar("select count(distinct customer_id) from raw_crm.customers")
-    assert erp == tiny_warehouse.scalar(
+    assert crm == tiny_warehouse.build_scalar(
+        "select count(distinct customer_id) from raw_crm.customers"
+    )
+    assert erp == tiny_warehouse.build_scalar(
         "select count(distinct customer_code) from raw_erp.customers"
     )
 
@@ -237,9 +239,7 @@ def test_the_benchmarks_pandas_notebook_computes_the_same_customer_360(
 
     from bench.pandas_notebook import customer_360, load_inputs
 
-    notebook = customer_360(load_inputs(tiny_warehouse.settings.serving_db)).set_index(
-        "customer_key"
-    )
+    notebook = customer_360(load_inputs(tiny_warehouse.settings.build_db)).set_index("customer_key")
     con = duckdb.connect(str(tiny_warehouse.settings.serving_db), read_only=True)
     try:
         mart = con.sql(f"select * from {C360}").df().set_index("customer_key")

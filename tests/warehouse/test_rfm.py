@@ -47,7 +47,7 @@ def truth(tiny_warehouse: TinyWarehouse, as_of: dt.date) -> dict[str, tuple[bool
     """Golden customer -> (truly churned by the as-of date, true orders x spend per month)."""
     return {
         key: (churned, value)
-        for key, churned, value in tiny_warehouse.rows(
+        for key, churned, value in tiny_warehouse.build_rows(
             "select customer_key, bool_and(churn_month is not null and churn_month <= ?), "
             f"max(purchase_rate * spend_level) from ({tiny_warehouse.true_companies()}) group by 1",
             [as_of],
@@ -58,7 +58,7 @@ def truth(tiny_warehouse: TinyWarehouse, as_of: dt.date) -> dict[str, tuple[bool
 def test_every_customer_with_an_order_is_scored_once(tiny_warehouse: TinyWarehouse, as_of) -> None:
     buyers = dict(
         (key, (count, first, last))
-        for key, count, first, last in tiny_warehouse.rows(
+        for key, count, first, last in tiny_warehouse.build_rows(
             f"select customer_key, count(*), min(order_date), max(order_date) "
             f"from ({LANDED_ORDERS}) group by 1",
             [as_of],
@@ -85,7 +85,7 @@ def test_recency_frequency_and_monetary_equal_the_landed_orders(
     window_start = as_of - dt.timedelta(days=WINDOW_DAYS)
     expected = {
         key: (recency, frequency, monetary)
-        for key, recency, frequency, monetary in tiny_warehouse.rows(
+        for key, recency, frequency, monetary in tiny_warehouse.build_rows(
             f"""
             select customer_key, ? - max(order_date),
                    count(*) filter (where order_date > ?),

@@ -19,6 +19,7 @@ from dashboards.segments.export import export_log, export_segment, segment_conta
 from dashboards.segments.query import ConditionNotAvailable, segment_size
 from dashboards.segments.store import SavedSegment, load_segment, save_segment
 from orchestration.publish import publish
+from orchestration.serving_content import load_plan
 from orchestration.settings import TandemSettings
 from tests.conftest import run_tandem
 from tests.warehouse.conftest import TinyWarehouse
@@ -30,19 +31,20 @@ CONSENT = ["consented", "not_consented", "opted_out", "no_contact"]
 
 @pytest.fixture(scope="module")
 def home(tiny_warehouse: TinyWarehouse, tmp_path_factory) -> Iterator[TandemSettings]:
-    """A home of its own whose serving (and build) file is the tiny company's warehouse."""
+    """A home of its own with the tiny company's build file, published as `tandem run` does."""
     root = tmp_path_factory.mktemp("segments") / "home"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TANDEM_HOME", str(root))
         settings_ = TandemSettings()
         settings_.ensure_dirs()
-        shutil.copyfile(tiny_warehouse.settings.serving_db, settings_.build_db)
-        publish(settings_.build_db, settings_.serving_db)
+        shutil.copyfile(tiny_warehouse.settings.build_db, settings_.build_db)
+        publish(settings_.build_db, settings_.serving_db, *load_plan(tiny_warehouse.settings))
         yield settings_
 
 
 def _rows(settings_: TandemSettings, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(settings_.serving_db), read_only=True)
+    """Read-only on the build file: the checks read staging and the key map too."""
+    con = duckdb.connect(str(settings_.build_db), read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
