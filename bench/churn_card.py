@@ -76,6 +76,7 @@ def goal_figures(figures: dict) -> dict:
     model = figures["chosen_model"]
     rows = [row for row in figures["validation"] if row["model"] == model]
     oracle = {row["cutoff"]: row["oracle_auc"] for row in figures["truth"]["per_cutoff"]}
+    full = {row["cutoff"]: row["oracle_full_auc"] for row in figures["truth"]["per_cutoff"]}
 
     def mean(values) -> float:
         values = list(values)
@@ -91,6 +92,13 @@ def goal_figures(figures: dict) -> dict:
         "mean_pr": _f(mean(row["pr_auc"] for row in rows)),
         "mean_brier": _f(mean(row["brier"] for row in rows)),
         "mean_lift": _f(mean(row["top_decile_lift"] for row in rows), 2),
+        "mean_full_ratio": _f(mean(row["roc_auc"] / full[row["cutoff"]] for row in rows)),
+        "alive_model": ", ".join(
+            _f(r[f"alive_stop_auc_{model}"]) for r in figures["truth"]["per_cutoff"]
+        ),
+        "alive_oracle": ", ".join(
+            _f(r["alive_stop_oracle_auc"]) for r in figures["truth"]["per_cutoff"]
+        ),
     }
 
 
@@ -106,16 +114,19 @@ def lead_figures(figures: dict) -> dict:
         "lt_stayers_high": f"{lead['stayers_high_band_share']:.0%}",
         "lt_days_to_stop": _f(days, 0),
         "lt_recency": _f(recency, 0),
-        "lt_gain": "n/a" if recency is None else f"{max(90 - recency, 0):.0f}",
+        "lt_alive": f"{lead['alive_customers']:,}",
+        "lt_alive_auc": _f(lead["alive_stop_auc"]),
     }
 
 
-def write_card(con, figures: dict, docs: Path = DOCS) -> Path:
-    """Write the card and the plot for the chosen model; returns the card's path."""
+def write_card(con, figures: dict, docs: Path = DOCS, curve: pl.DataFrame | None = None) -> Path:
+    """Write the card and the plot for the chosen model (its bins from ``ml.churn_reliability``
+    unless ``curve`` is given); returns the card's path."""
     model = figures["chosen_model"]
-    curve = con.sql(
-        "select * from ml.churn_reliability where model = $model", params={"model": model}
-    ).pl()
+    if curve is None:
+        curve = con.sql(
+            "select * from ml.churn_reliability where model = $model", params={"model": model}
+        ).pl()
     plot_reliability(curve, docs / PLOT, model)
     template = (Path(__file__).parent / "churn_card.md.tmpl").read_text(encoding="utf-8")
     card = template.format(

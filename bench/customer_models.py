@@ -164,6 +164,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--truth", required=True, type=Path)
     parser.add_argument("--dataset", default="medium, seed 42")
     parser.add_argument("--horizon", type=int, default=90, help="churn horizon in days")
+    parser.add_argument(
+        "--no-churn",
+        action="store_true",
+        help="CLV and segments only (churn is timed by bench/eval_churn.py in its own run)",
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--cards", action="store_true", help="regenerate docs/models cards")
     args = parser.parse_args(argv)
@@ -175,9 +180,11 @@ def main(argv: list[str] | None = None) -> None:
     (_, segments_run), segments_seconds = timed(build_segments, con, as_of)
     record_model_run(con, segments_run)
     # churn after CLV, as in the pipeline (value at risk reads ml.clv); it records its own run
-    churn, churn_seconds = timed(build_churn, con, as_of, args.horizon)
-    if churn.result is None:
-        raise SystemExit(f"churn was skipped: {churn.run.reason}")
+    churn, churn_seconds = None, 0.0
+    if not args.no_churn:
+        churn, churn_seconds = timed(build_churn, con, as_of, args.horizon)
+        if churn.result is None:
+            raise SystemExit(f"churn was skipped: {churn.run.reason}")
     load_after_training = os.getloadavg()
     # scoring alone: every customer's CLV with fitted parameters, and cluster assignment
     summary, summary_seconds = timed(clv.purchase_summary, con, as_of)
@@ -186,7 +193,9 @@ def main(argv: list[str] | None = None) -> None:
     current, features_seconds = timed(snapshot_features, con, [as_of])
     clusters = segment_clusters.fit_clusters(current.drop("snapshot_date"))
     _, assign_seconds = timed(clusters.assign, current)
-    _, churn_score_seconds = timed(score_churn, con, churn.result.model, as_of)
+    churn_score_seconds = 0.0
+    if churn is not None:
+        _, churn_score_seconds = timed(score_churn, con, churn.result.model, as_of)
     truth_clv = clv_against_truth(con, args.truth, as_of, clv_run.metrics["holdout_days"])
     truth_segments = segments_against_truth(con, args.truth, as_of)
     report = {
@@ -217,7 +226,7 @@ def main(argv: list[str] | None = None) -> None:
             "after_training": load_after_training,
             "end": os.getloadavg(),
         },
-        "churn_scored": churn.result.scores.height,
+        "churn_scored": None if churn is None else churn.result.scores.height,
         "peak_rss_mb": round(peak_mb(), 1),
         "clv_run_metrics": clv_run.metrics,
         "segments_run_metrics": segments_run.metrics,

@@ -29,6 +29,7 @@ import polars as pl
 from sklearn.metrics import roc_auc_score
 
 from models_ml.churn import predict
+from models_ml.churn_metrics import reliability_curve
 from models_ml.churn_reasons import explain
 from models_ml.churn_store import build_churn
 from models_ml.features import customer_features
@@ -93,9 +94,13 @@ def add_months(month: dt.date, k: int) -> dt.date:
 def oracle_scores(panel: pl.DataFrame, rates: pl.DataFrame, cutoff: dt.date) -> pl.DataFrame:
     """Per true customer at ``cutoff``: the hazard oracle and the full oracle.
 
-    ``oracle_hazard`` = 1 - prod(1 - h) over the three months after the cutoff's month (1 when
-    the customer is no longer alive in that month); ``oracle_full`` also uses the true purchase
-    rate: the chance of no Poisson order in the months the customer is still alive.
+    ``oracle_hazard`` = 1 - (1 - h1)^3 with h1 the true hazard of the month after the cutoff's
+    (set by the three months up to the cutoff, so known then), held for the horizon's three
+    months; 1 when the customer is no longer alive. The truth records a hazard of 0 after a
+    customer churns, so multiplying the three recorded hazards would rank the customers who
+    churn in the first month lower: the first month's hazard is used for all three.
+    ``oracle_full`` also uses the true purchase rate: the chance of no Poisson order in the
+    months the customer is still alive.
     """
     m0 = month_index(cutoff)
     months = [add_months(m0, k) for k in range(1, 4)]
@@ -108,7 +113,7 @@ def oracle_scores(panel: pl.DataFrame, rates: pl.DataFrame, cutoff: dt.date) -> 
     frame = now.join(ahead, on="true_customer_id", how="left").join(
         rates, on="true_customer_id", how="left"
     )
-    h = [frame[f"h{k}"].fill_null(0).to_numpy() for k in (1, 2, 3)]
+    h = [frame["h1"].fill_null(0).to_numpy()] * 3
     rate = frame["purchase_rate"].fill_null(0).to_numpy()
     survive, no_order = np.ones(frame.height), np.zeros(frame.height)
     for k in range(3):
@@ -224,13 +229,23 @@ def lead_time(con, predictions: pl.DataFrame, keys, companies, model: str) -> di
             (
                 (pl.col("churn_month") > pl.col("as_of_date"))
                 & (pl.col("churn_month") <= pl.col("as_of_date").dt.offset_by("3mo"))
-            ).alias("stops_next_3m"),
+            )
+            .fill_null(False)
+            .alias("stops_next_3m"),
         )
     )
     stops = frame.filter(pl.col("stops_next_3m"))
     stays = frame.filter(pl.col("churn_month").is_null())
     flagged = stops.filter(pl.col("high_band"))
+    # among customers still buying at the cutoff: does the score rank those about to stop first?
+    alive = frame.filter(
+        pl.col("churn_month").is_null() | (pl.col("churn_month") > pl.col("as_of_date"))
+    )
     return {
+        "alive_customers": alive.height,
+        "alive_stop_auc": roc_auc_score(
+            alive["stops_next_3m"].to_numpy(), alive["churn_probability"].to_numpy()
+        ),
         "true_churners_next_3m": stops.height,
         "churners_top_decile_share": stops["top_decile"].mean(),
         "churners_high_band_share": stops["high_band"].mean(),
@@ -240,6 +255,17 @@ def lead_time(con, predictions: pl.DataFrame, keys, companies, model: str) -> di
         ).item(),
         "flagged_median_days_since_last_order": flagged["days_since_last_order"].median(),
     }
+
+
+def stop_flags(companies: pl.DataFrame, cutoff: dt.date) -> pl.DataFrame:
+    """Per true company: still buying at ``cutoff``, and stopping in the three months after."""
+    churn = pl.col("churn_month")
+    end = add_months(month_index(cutoff), 4)
+    return companies.select(
+        "true_customer_id",
+        (churn.is_null() | (churn > cutoff)).alias("alive_at_cutoff"),
+        ((churn > cutoff) & (churn < end)).fill_null(False).alias("stops_next_3m"),
+    )
 
 
 def judge(con, truth: Path, cutoffs, predictions: pl.DataFrame, scores: pl.DataFrame) -> dict:
@@ -258,7 +284,15 @@ def judge(con, truth: Path, cutoffs, predictions: pl.DataFrame, scores: pl.DataF
             .join(oracle, on="true_customer_id")
         )
         row = {"cutoff": str(cutoff)}
+        stops = stop_flags(companies, cutoff)
         for (name,), frame in preds.partition_by("model", as_dict=True).items():
+            alive = frame.join(stops, on="true_customer_id").filter(pl.col("alive_at_cutoff"))
+            row[f"alive_stop_auc_{name}"] = roc_auc_score(
+                alive["stops_next_3m"].to_numpy(), alive["churn_probability"].to_numpy()
+            )
+            row["alive_stop_oracle_auc"] = roc_auc_score(
+                alive["stops_next_3m"].to_numpy(), alive["oracle_hazard"].to_numpy()
+            )
             y = frame["churned"].to_numpy()
             row[f"auc_{name}"] = roc_auc_score(y, frame["churn_probability"].to_numpy())
             row["oracle_auc"] = roc_auc_score(y, frame["oracle_hazard"].to_numpy())
@@ -283,13 +317,28 @@ def time_scoring(con, outcome) -> float:
     return time.perf_counter() - started
 
 
+def reliability_from(predictions: pl.DataFrame, model: str) -> pl.DataFrame:
+    """The reliability bins of ``model`` per cutoff, from the saved validation predictions."""
+    return pl.concat(
+        reliability_curve(
+            part["churned"].to_numpy(), part["churn_probability"].to_numpy()
+        ).with_columns(pl.lit(cutoff).alias("cutoff"), pl.lit(model).alias("model"))
+        for (cutoff,), part in predictions.filter(pl.col("model") == model)
+        .sort("as_of_date")
+        .partition_by("as_of_date", as_dict=True, maintain_order=True)
+        .items()
+    )
+
+
 def rejudge(args) -> None:
-    """Judge a finished run again from its saved figures and parquet files (no training)."""
+    """Judge a finished run again from its saved figures and parquet files (no training).
+
+    Reads the marts from the home's build file, read-only (the working copy may be busy)."""
     figures = json.loads(args.json.read_text(encoding="utf-8"))
     predictions = pl.read_parquet(args.json.with_suffix(".preds.parquet"))
     scores = pl.read_parquet(args.json.with_suffix(".scores.parquet"))
     cutoffs = sorted({dt.date.fromisoformat(row["cutoff"]) for row in figures["validation"]})
-    con = duckdb.connect(str(working_copy(args.home, args.work)))
+    con = duckdb.connect(str(args.home / "warehouse" / "build.duckdb"), read_only=True)
     figures["truth"] = judge(con, args.home / "landing" / "truth", cutoffs, predictions, scores)
     text = json.dumps(figures, indent=2, default=str)
     print(text)
@@ -297,7 +346,8 @@ def rejudge(args) -> None:
     if args.card:
         from bench.churn_card import write_card
 
-        write_card(con, figures)
+        curve = reliability_from(predictions, figures["chosen_model"])
+        write_card(con, figures, curve=curve)
     con.close()
 
 
