@@ -71,12 +71,62 @@ def reasons_table(figures: dict) -> str:
     return "\n".join(lines)
 
 
-def write_card(con, figures: dict, docs: Path = DOCS) -> Path:
-    """Write the card and the plot for the chosen model; returns the card's path."""
+def goal_figures(figures: dict) -> dict:
+    """Means over the validation cutoffs of the chosen model's metrics and of the oracle."""
     model = figures["chosen_model"]
-    curve = con.sql(
-        "select * from ml.churn_reliability where model = $model", params={"model": model}
-    ).pl()
+    rows = [row for row in figures["validation"] if row["model"] == model]
+    oracle = {row["cutoff"]: row["oracle_auc"] for row in figures["truth"]["per_cutoff"]}
+    full = {row["cutoff"]: row["oracle_full_auc"] for row in figures["truth"]["per_cutoff"]}
+
+    def mean(values) -> float:
+        values = list(values)
+        return sum(values) / len(values)
+
+    auc = mean(row["roc_auc"] for row in rows)
+    ceiling = mean(oracle[row["cutoff"]] for row in rows)
+    return {
+        "mean_auc": _f(auc),
+        "mean_oracle": _f(ceiling),
+        "mean_ratio": _f(mean(row["roc_auc"] / oracle[row["cutoff"]] for row in rows)),
+        "mean_ece": _f(mean(row["ece"] for row in rows)),
+        "mean_pr": _f(mean(row["pr_auc"] for row in rows)),
+        "mean_brier": _f(mean(row["brier"] for row in rows)),
+        "mean_lift": _f(mean(row["top_decile_lift"] for row in rows), 2),
+        "mean_full_ratio": _f(mean(row["roc_auc"] / full[row["cutoff"]] for row in rows)),
+        "alive_model": ", ".join(
+            _f(r[f"alive_stop_auc_{model}"]) for r in figures["truth"]["per_cutoff"]
+        ),
+        "alive_oracle": ", ".join(
+            _f(r["alive_stop_oracle_auc"]) for r in figures["truth"]["per_cutoff"]
+        ),
+    }
+
+
+def lead_figures(figures: dict) -> dict:
+    """The lead-time paragraph's numbers (``bench.eval_churn.lead_time``)."""
+    lead = figures["truth"]["lead_time"]
+    days = lead["flagged_median_days_to_stop"]
+    recency = lead["flagged_median_days_since_last_order"]
+    return {
+        "lt_churners": f"{lead['true_churners_next_3m']:,}",
+        "lt_top_decile": f"{lead['churners_top_decile_share']:.0%}",
+        "lt_high": f"{lead['churners_high_band_share']:.0%}",
+        "lt_stayers_high": f"{lead['stayers_high_band_share']:.0%}",
+        "lt_days_to_stop": _f(days, 0),
+        "lt_recency": _f(recency, 0),
+        "lt_alive": f"{lead['alive_customers']:,}",
+        "lt_alive_auc": _f(lead["alive_stop_auc"]),
+    }
+
+
+def write_card(con, figures: dict, docs: Path = DOCS, curve: pl.DataFrame | None = None) -> Path:
+    """Write the card and the plot for the chosen model (its bins from ``ml.churn_reliability``
+    unless ``curve`` is given); returns the card's path."""
+    model = figures["chosen_model"]
+    if curve is None:
+        curve = con.sql(
+            "select * from ml.churn_reliability where model = $model", params={"model": model}
+        ).pl()
     plot_reliability(curve, docs / PLOT, model)
     template = (Path(__file__).parent / "churn_card.md.tmpl").read_text(encoding="utf-8")
     card = template.format(
@@ -90,6 +140,8 @@ def write_card(con, figures: dict, docs: Path = DOCS) -> Path:
         score_seconds=figures["score_seconds"],
         peak_mb=f"{figures['peak_rss_mb']:,}",
         plot=PLOT,
+        **goal_figures(figures),
+        **lead_figures(figures),
         full_oracle=", ".join(_f(row["oracle_full_auc"]) for row in figures["truth"]["per_cutoff"]),
     )
     path = docs / "churn.md"

@@ -1,12 +1,13 @@
-"""CLV and segments at scale: training and scoring time, peak memory, and the judgement against
-the simulator's truth that the model cards show.
+"""The three customer models at scale (CLV, segments, churn): training and scoring time, peak
+memory, and the CLV and segment judgement against the simulator's truth that the cards show.
 
-    python -m bench.customer_models --db <copy of a build file> --truth <landing/truth>
-        [--json out.json] [--cards]
+    nice -n 10 python -m bench.customer_models --db <writable copy of a build or serving file> \\
+        --truth <landing/truth> [--json out.json] [--cards]
 
-Works on a writable copy (the models write their ``ml`` tables). Times are wall seconds of this
-process on whatever else the machine is running; peak memory is this process's largest RSS.
-The pipeline never reads the truth: only this script and the tests do.
+Works on a writable copy (the models write their ``ml`` tables). Times are wall and CPU seconds
+of this process on whatever else the machine is running (the load average is recorded);
+peak memory is this process's largest RSS. The churn model's judgement against the truth is
+``bench/eval_churn.py``. The pipeline never reads the truth: only the benches and tests do.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import time
 from pathlib import Path
@@ -24,18 +26,26 @@ import polars as pl
 from sklearn.metrics import roc_auc_score
 
 from models_ml import clv, segment_clusters
+from models_ml.churn import predict
+from models_ml.churn_reasons import explain
+from models_ml.churn_store import build_churn
 from models_ml.clv_run import build_clv
+from models_ml.features import customer_features
 from models_ml.model_runs import record_model_run
 from models_ml.segment_history import snapshot_features
 from models_ml.segments_run import build_segments
 from models_ml.warehouse import warehouse_as_of
 
-# golden customer -> the true companies whose ERP records it holds
+# golden customer -> the true companies whose ERP records it holds, through the ERP customer
+# codes of the order-line mart (marts only: intermediate models are not a published interface)
 TRUE_COMPANIES_SQL = """
-select distinct key_map.customer_key, identity.true_customer_id
+select distinct codes.customer_key, identity.true_customer_id
 from '{truth}/identity.parquet' as identity
-join intermediate.int_customer_key_map as key_map
-    on key_map.source_system = 'erp' and key_map.source_record_id = identity.record_id
+join (
+    select distinct customer_key, cast(erp_customer_code as varchar) as record_id
+    from core.fct_order_lines
+    where customer_key is not null and erp_customer_code is not null
+) as codes on codes.record_id = identity.record_id
 where identity.system = 'erp'
 """
 
@@ -131,9 +141,21 @@ def segments_against_truth(con, truth: Path, as_of: dt.date) -> dict:
 
 
 def timed(function, *args):
-    start = time.perf_counter()
+    """``function(*args)`` and its wall seconds; the CPU seconds go to ``CPU_SECONDS``."""
+    start, cpu = time.perf_counter(), time.process_time()
     value = function(*args)
+    CPU_SECONDS[getattr(function, "__name__", "?")] = round(time.process_time() - cpu, 2)
     return value, round(time.perf_counter() - start, 2)
+
+
+CPU_SECONDS: dict[str, float] = {}
+
+
+def score_churn(con, model, as_of: dt.date) -> int:
+    """Score every active buyer with a trained churn model: features, probability, reasons."""
+    current = customer_features(con, as_of)
+    explain(model, current, predict(model, current))
+    return current.height
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -141,15 +163,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", required=True, type=Path)
     parser.add_argument("--truth", required=True, type=Path)
     parser.add_argument("--dataset", default="medium, seed 42")
+    parser.add_argument("--horizon", type=int, default=90, help="churn horizon in days")
+    parser.add_argument(
+        "--no-churn",
+        action="store_true",
+        help="CLV and segments only (churn is timed by bench/eval_churn.py in its own run)",
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--cards", action="store_true", help="regenerate docs/models cards")
     args = parser.parse_args(argv)
+    load_at_start = os.getloadavg()
     con = duckdb.connect(str(args.db))
     as_of = warehouse_as_of(con)
     (scored, clv_run), clv_seconds = timed(build_clv, con, as_of)
     record_model_run(con, clv_run)
     (_, segments_run), segments_seconds = timed(build_segments, con, as_of)
     record_model_run(con, segments_run)
+    # churn after CLV, as in the pipeline (value at risk reads ml.clv); it records its own run
+    churn, churn_seconds = None, 0.0
+    if not args.no_churn:
+        churn, churn_seconds = timed(build_churn, con, as_of, args.horizon)
+        if churn.result is None:
+            raise SystemExit(f"churn was skipped: {churn.run.reason}")
+    load_after_training = os.getloadavg()
     # scoring alone: every customer's CLV with fitted parameters, and cluster assignment
     summary, summary_seconds = timed(clv.purchase_summary, con, as_of)
     model, _ = timed(clv.fit_clv, summary, as_of)
@@ -157,16 +193,40 @@ def main(argv: list[str] | None = None) -> None:
     current, features_seconds = timed(snapshot_features, con, [as_of])
     clusters = segment_clusters.fit_clusters(current.drop("snapshot_date"))
     _, assign_seconds = timed(clusters.assign, current)
+    churn_score_seconds = 0.0
+    if churn is not None:
+        _, churn_score_seconds = timed(score_churn, con, churn.result.model, as_of)
     truth_clv = clv_against_truth(con, args.truth, as_of, clv_run.metrics["holdout_days"])
     truth_segments = segments_against_truth(con, args.truth, as_of)
     report = {
         "as_of": str(as_of),
         "customers": scored.height,
-        "train_seconds": {"clv": clv_seconds, "segments": segments_seconds},
+        "train_seconds": {
+            "clv": clv_seconds,
+            "segments": segments_seconds,
+            "churn": churn_seconds,
+            "all": round(clv_seconds + segments_seconds + churn_seconds, 2),
+        },
         "score_seconds": {
             "clv": round(summary_seconds + clv_score_seconds, 2),
             "segments": round(features_seconds + assign_seconds, 2),
+            "churn": churn_score_seconds,
+            "all": round(
+                summary_seconds
+                + clv_score_seconds
+                + features_seconds
+                + assign_seconds
+                + churn_score_seconds,
+                2,
+            ),
         },
+        "cpu_seconds": CPU_SECONDS,
+        "load_average": {
+            "start": load_at_start,
+            "after_training": load_after_training,
+            "end": os.getloadavg(),
+        },
+        "churn_scored": None if churn is None else churn.result.scores.height,
         "peak_rss_mb": round(peak_mb(), 1),
         "clv_run_metrics": clv_run.metrics,
         "segments_run_metrics": segments_run.metrics,

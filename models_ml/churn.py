@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from models_ml.churn_data import Fold, plan_folds, stack_snapshots
+from models_ml.churn_data import Fold, plan_folds, prefetch_snapshots, stack_snapshots
 from models_ml.churn_metrics import classification_metrics, reliability_curve
 from models_ml.features import CATEGORY_FEATURES, NUMERIC_FEATURES, customer_features
 from models_ml.model_runs import NotEnoughData
@@ -217,6 +217,9 @@ def train_and_score(con, as_of: dt.date, horizon_days: int) -> ChurnResult:
             f"{current.height} active buyers on {as_of}, at least {MIN_CUSTOMERS} are needed"
         )
     cache: dict = {}
+    # every snapshot the folds and the production fit need, in one pass over the facts
+    needed = {d for fold in folds for d in (fold.test_date, *fold.train_dates)}
+    prefetch_snapshots(con, needed | set(production_dates), horizon_days, cache)
     validation = validate(con, folds, horizon_days, cache)
     train = stack_snapshots(con, production_dates, horizon_days, cache)
     check_trainable(train, "production training set")

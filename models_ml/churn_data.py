@@ -14,20 +14,26 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from models_ml.features import customer_features
+from models_ml.features import customer_features_at
 
 TRAIN_SNAPSHOTS = 6  # month ends per training set: half a year of seasons, bounded memory
 VALIDATION_CUTOFFS = 3
 VALIDATION_STEP_MONTHS = 3  # test cutoffs a quarter apart, so they share few label months
 
 LABEL_SQL = """
-select distinct customer_key
-from core.fct_order_lines
-where
-    is_approved
-    and customer_key is not null
-    and order_date > $as_of
-    and order_date <= $horizon_end
+with cutoffs as (
+    select cast(unnest($cutoffs) as date) as as_of
+)
+
+select distinct
+    cutoffs.as_of,
+    order_lines.customer_key
+from cutoffs
+inner join core.fct_order_lines as order_lines
+    on
+        order_lines.order_date > cutoffs.as_of
+        and order_lines.order_date <= cutoffs.as_of + $horizon_days
+where order_lines.is_approved and order_lines.customer_key is not null
 """
 
 
@@ -53,11 +59,21 @@ def label_frame(features: pl.DataFrame, buyers_after: set[str]) -> pl.DataFrame:
     )
 
 
+def labelled_snapshots(con, dates, horizon_days: int) -> dict[dt.date, pl.DataFrame]:
+    """Features at every date of ``dates`` and whether each customer ordered in the
+    ``horizon_days`` after it, computed in one pass over the facts."""
+    cutoffs = sorted(set(dates))
+    params = {"cutoffs": cutoffs, "horizon_days": horizon_days}
+    buyers_after: dict[dt.date, set[str]] = {date: set() for date in cutoffs}
+    for as_of, customer_key in con.execute(LABEL_SQL, params).fetchall():
+        buyers_after[as_of].add(customer_key)
+    features = customer_features_at(con, cutoffs)
+    return {date: label_frame(features[date], buyers_after[date]) for date in cutoffs}
+
+
 def labelled_snapshot(con, as_of: dt.date, horizon_days: int) -> pl.DataFrame:
     """Features on ``as_of`` and whether each customer ordered in the ``horizon_days`` after."""
-    params = {"as_of": as_of, "horizon_end": as_of + dt.timedelta(days=horizon_days)}
-    buyers_after = {row[0] for row in con.execute(LABEL_SQL, params).fetchall()}
-    return label_frame(customer_features(con, as_of), buyers_after)
+    return labelled_snapshots(con, [as_of], horizon_days)[as_of]
 
 
 @dataclass(frozen=True)
@@ -102,11 +118,15 @@ def plan_folds(
     return sorted(folds, key=lambda f: f.test_date), train_dates(as_of)
 
 
+def prefetch_snapshots(con, dates, horizon_days: int, cache: dict) -> None:
+    """Put the labelled snapshots at ``dates`` that ``cache`` lacks into it, in one pass."""
+    missing = sorted(set(dates) - set(cache))
+    if missing:
+        cache.update(labelled_snapshots(con, missing, horizon_days))
+
+
 def stack_snapshots(con, dates, horizon_days: int, cache: dict) -> pl.DataFrame:
     """Labelled snapshots at ``dates`` stacked, each computed once per ``cache``."""
-    frames = []
-    for date in dates:
-        if date not in cache:
-            cache[date] = labelled_snapshot(con, date, horizon_days)
-        frames.append(cache[date])
+    prefetch_snapshots(con, dates, horizon_days, cache)
+    frames = [cache[date] for date in dates]
     return pl.concat(frames, how="vertical") if frames else pl.DataFrame()

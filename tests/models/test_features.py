@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from models_ml.features import NUMERIC_FEATURES, customer_features
+from models_ml.features import NUMERIC_FEATURES, customer_features, customer_features_at
 from tests.models.churn_warehouse import AS_OF, LATER_FACTS, build, facts_until
 
 
@@ -68,3 +68,27 @@ def test_facts_dated_after_the_as_of_date_change_no_feature(tmp_path, warehouse)
     # and the later facts do show up at a later date (the test could fail)
     moved = customer_features(build(tmp_path / "moved.duckdb", with_future), dt.date(2024, 7, 15))
     assert _row(moved, "A")["orders_3m"] == 2
+
+
+def test_one_pass_over_many_dates_equals_one_query_per_date(tmp_path):
+    """The multi-cutoff query gives each date exactly the single-date features, including an
+    order whose lines span two days, a credit note after the invoice was paid and a settled
+    invoice more than a year old."""
+    facts = {t: rows + LATER_FACTS.get(t, []) for t, rows in facts_until(AS_OF).items()}
+    facts["fct_order_lines"] = facts["fct_order_lines"] + [
+        ("O7", dt.date(2024, 6, 28), True, "B", 100),
+        ("O7", dt.date(2024, 7, 2), True, "B", 50),  # a late line of the same order
+    ]
+    con = build(tmp_path / "many.duckdb", facts)
+    dates = [dt.date(2024, 3, 31), AS_OF, dt.date(2024, 7, 1), dt.date(2024, 7, 31)]
+    dates.append(dt.date(2025, 4, 30))
+    together = customer_features_at(con, dates)
+    separately = {date: customer_features(con, date) for date in dates}
+    con.close()
+    assert list(together) == sorted(dates)
+    for date in dates:
+        assert together[date].equals(separately[date]), date
+    # the split order counts its first line's date and only the lines known by then
+    b = _row(together[AS_OF], "B")
+    assert b["orders_3m"] == 2 and b["value_3m"] == pytest.approx(400)
+    assert _row(together[dt.date(2024, 7, 31)], "B")["value_3m"] == pytest.approx(450)

@@ -62,13 +62,16 @@ def test_customers_the_truth_says_are_gone_score_high(tiny_warehouse: TinyWareho
     rows = tiny_warehouse.build_rows(
         f"""
         with keys as (
-            select key_map.customer_key, mode(identity.true_customer_id) as true_customer_id
+            -- through the order-line mart's ERP codes: the serving file keeps marts only
+            select codes.customer_key, mode(identity.true_customer_id) as true_customer_id
             from '{truth}/identity.parquet' as identity
-            join intermediate.int_customer_key_map as key_map
-                on key_map.source_system = 'erp'
-                and key_map.source_record_id = identity.record_id
+            join (
+                select distinct customer_key, cast(erp_customer_code as varchar) as record_id
+                from core.fct_order_lines
+                where customer_key is not null
+            ) as codes on codes.record_id = identity.record_id
             where identity.system = 'erp'
-            group by key_map.customer_key
+            group by codes.customer_key
         )
         select scores.churn_probability, not monthly.alive
         from ml.churn_scores as scores
