@@ -145,13 +145,15 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         RECEIPTS_FILE,
     }
 
-    # cautious: a mart's relationship test to a staging model waits for the mart's build
+    # cautious: a mart's relationship test to a staging model waits for the mart's build;
+    # the daily spend unions the marketing staging models in intermediate
     run_dbt(
         dbt_env(settings),
         target,
         "build",
         "--select",
         "staging",
+        "int_marketing__daily_spend",
         "--indirect-selection",
         "cautious",
         timeout=300,
@@ -167,7 +169,7 @@ def test_build_passes_every_model_data_test_and_unit_test(warehouse: Warehouse) 
     kinds = {k.split(".")[0] for k in statuses}
     assert {"model", "test", "unit_test"} <= kinds
     models = {k.split(".")[-1] for k in statuses if k.startswith("model.")}
-    assert set(KEYS) | {"stg_mkt__daily_spend"} <= models
+    assert set(KEYS) | {"int_marketing__daily_spend"} <= models
     assert sum(1 for k in statuses if k.startswith("unit_test.")) >= 8
 
 
@@ -216,7 +218,8 @@ def test_tencent_fen_are_converted_once(warehouse: Warehouse) -> None:
     assert warehouse.value("select sum(spend_yuan) from staging.stg_mkt__tencent_ads") == yuan
     assert (
         warehouse.value(
-            "select sum(spend_yuan) from staging.stg_mkt__daily_spend where channel = 'tencent'"
+            "select sum(spend_yuan) from intermediate.int_marketing__daily_spend"
+            " where channel = 'tencent'"
         )
         == yuan
     )
@@ -228,7 +231,8 @@ def test_daily_spend_keeps_every_yuan_of_every_channel(warehouse: Warehouse) -> 
     )
     spend = dict(
         warehouse.rows(
-            "select channel, sum(spend_yuan) from staging.stg_mkt__daily_spend group by 1"
+            "select channel, sum(spend_yuan) from intermediate.int_marketing__daily_spend"
+            " group by 1"
         )
     )
     assert set(spend) == {"oceanengine", "baidu", "tencent", "tradeshow"}
@@ -236,7 +240,9 @@ def test_daily_spend_keeps_every_yuan_of_every_channel(warehouse: Warehouse) -> 
         assert float(total) == pytest.approx(truth[channel], abs=0.005), channel
     # every Baidu month total becomes one spread row per day of its month (28+)
     assert (
-        warehouse.value("select count(*) from staging.stg_mkt__daily_spend where is_spread")
+        warehouse.value(
+            "select count(*) from intermediate.int_marketing__daily_spend where is_spread"
+        )
         >= warehouse.value("select count(*) from staging.stg_mkt__baidu_sem where is_period_total")
         * 28
     )

@@ -1,6 +1,6 @@
 {#- The CRM's 客户来源 labels and the channel codes every model uses for them.
 
-    The codes are the ones lead forms write into utm_source and the ones stg_mkt__daily_spend
+    The codes are the ones lead forms write into utm_source and the ones int_marketing__daily_spend
     uses, so leads, customers, campaigns and spend join on one vocabulary. -#}
 {% macro crm_source_channels() -%}
     {{ return({

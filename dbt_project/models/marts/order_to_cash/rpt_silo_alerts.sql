@@ -15,7 +15,7 @@ as_of as (
 
 reconciliation as (
 
-    select * from {{ ref('rpt_contract_order_reconciliation') }}
+    select * from {{ ref('int_order_to_cash__contract_matches') }}
 
 ),
 
