@@ -34,7 +34,7 @@ from models_ml.warehouse import warehouse_as_of
 TRUE_COMPANIES_SQL = """
 select distinct key_map.customer_key, identity.true_customer_id
 from '{truth}/identity.parquet' as identity
-join intermediate.int_customer_key_map as key_map
+join intermediate.int_identity__customer_key_map as key_map
     on key_map.source_system = 'erp' and key_map.source_record_id = identity.record_id
 where identity.system = 'erp'
 """

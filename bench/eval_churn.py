@@ -42,7 +42,7 @@ def key_to_truth(con, truth: Path) -> pl.DataFrame:
         f"""
         select key_map.customer_key, mode(identity.true_customer_id) as true_customer_id
         from '{truth}/identity.parquet' as identity
-        join intermediate.int_customer_key_map as key_map
+        join intermediate.int_identity__customer_key_map as key_map
             on key_map.source_system = 'erp' and key_map.source_record_id = identity.record_id
         where identity.system = 'erp'
         group by key_map.customer_key

@@ -55,10 +55,13 @@ KEYS: dict[str, tuple[str, str]] = {
     "stg_crm__tickets": ("raw_crm.tickets", "ticket_id"),
     "stg_crm__users": ("raw_crm.users", "user_id"),
     "stg_crm__departments": ("raw_crm.departments", "dept_id"),
-    "stg_mkt__oceanengine_daily": ("raw_marketing.oceanengine_daily", "stat_date || campaign_id"),
-    "stg_mkt__baidu_sem": ("raw_marketing.baidu_sem", "period || campaign_id"),
-    "stg_mkt__tencent_ads": ("raw_marketing.tencent_ads", "report_date || campaign_id"),
-    "stg_mkt__trade_shows": ("raw_marketing.trade_shows", "show_name || start_date"),
+    "stg_marketing__oceanengine_daily": (
+        "raw_marketing.oceanengine_daily",
+        "stat_date || campaign_id",
+    ),
+    "stg_marketing__baidu_sem": ("raw_marketing.baidu_sem", "period || campaign_id"),
+    "stg_marketing__tencent_ads": ("raw_marketing.tencent_ads", "report_date || campaign_id"),
+    "stg_marketing__trade_shows": ("raw_marketing.trade_shows", "show_name || start_date"),
 }
 # staging model -> the extract whose planted soft deletes it flags with is_deleted
 SOFT_DELETES = {
@@ -215,7 +218,7 @@ def test_tencent_fen_are_converted_once(warehouse: Warehouse) -> None:
         warehouse.extracts / "marketing" / "tencent_ads.csv", schema_overrides={"cost": pl.Int64}
     )
     yuan = Decimal(int(raw["cost"].sum())) / 100
-    assert warehouse.value("select sum(spend_yuan) from staging.stg_mkt__tencent_ads") == yuan
+    assert warehouse.value("select sum(spend_yuan) from staging.stg_marketing__tencent_ads") == yuan
     assert (
         warehouse.value(
             "select sum(spend_yuan) from intermediate.int_marketing__daily_spend"
@@ -243,7 +246,9 @@ def test_daily_spend_keeps_every_yuan_of_every_channel(warehouse: Warehouse) -> 
         warehouse.value(
             "select count(*) from intermediate.int_marketing__daily_spend where is_spread"
         )
-        >= warehouse.value("select count(*) from staging.stg_mkt__baidu_sem where is_period_total")
+        >= warehouse.value(
+            "select count(*) from staging.stg_marketing__baidu_sem where is_period_total"
+        )
         * 28
     )
 

@@ -30,7 +30,7 @@ bounds_source as (
     select
         as_of_date as first_day,
         as_of_date as last_day
-    from {{ ref('int_as_of_date') }}
+    from {{ ref('int_core__as_of_date') }}
 
 ),
 

@@ -22,7 +22,7 @@ customer_keys as (
     select
         source_record_id as erp_customer_code,
         customer_key
-    from {{ ref('int_customer_key_map') }}
+    from {{ ref('int_identity__customer_key_map') }}
     where source_system = 'erp'
 
 ),

@@ -8,7 +8,7 @@ with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select as_of_date from {{ ref('int_core__as_of_date') }}
 
 ),
 
@@ -27,7 +27,7 @@ contracts as (
 orders as (
 
     select orders.*
-    from {{ ref('int_erp_orders') }} as orders
+    from {{ ref('int_order_to_cash__orders') }} as orders
     cross join as_of
     where orders.order_date <= as_of.as_of_date
 
@@ -38,7 +38,7 @@ customer_keys as (
     select
         source_record_id as crm_customer_id,
         customer_key
-    from {{ ref('int_customer_key_map') }}
+    from {{ ref('int_identity__customer_key_map') }}
     where source_system = 'crm'
 
 ),

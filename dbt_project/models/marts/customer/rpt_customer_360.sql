@@ -10,7 +10,7 @@ as_of as (
         cast({{ dbt.dateadd('month', -12, 'as_of_date') }} as date) as t12m_after,
         cast({{ dbt.dateadd('day', -90, 'as_of_date') }} as date) as tickets_after,
         {{ dbt.dateadd('day', 1, 'as_of_date') }} as end_of_as_of_day
-    from {{ ref('int_as_of_date') }}
+    from {{ ref('int_core__as_of_date') }}
 
 ),
 
@@ -163,7 +163,7 @@ contacts as (
         sum(case when contacts.unsubscribed_at is not null then 1 else 0 end)
             as unsubscribed_contacts
     from {{ ref('stg_crm__contacts') }} as contacts
-    inner join {{ ref('int_customer_key_map') }} as key_map
+    inner join {{ ref('int_identity__customer_key_map') }} as key_map
         on
             key_map.source_system = 'crm'
             and key_map.source_record_id = cast(contacts.customer_id as varchar)

@@ -4,7 +4,7 @@ product_shares as (
 
     -- each share carries its document's month, customer and approval, so the report needs
     -- no second read of the invoice lines
-    select * from {{ ref('int_invoice_line_products') }}
+    select * from {{ ref('int_finance__invoice_line_products') }}
     where is_approved
 
 ),
