@@ -1,7 +1,3 @@
-{%- set channels = {} -%}
-{%- for code in crm_source_channels().values() -%}
-    {%- do channels.update({code: code}) -%}
-{%- endfor -%}
 -- One row per lead (线索), with its channel, owner and, when it converted, the CRM customer
 -- and golden customer it became.
 
@@ -11,6 +7,14 @@ leads as (
 
     select * from {{ ref('stg_crm__leads') }}
     where not is_deleted
+
+),
+
+utm_channels as (
+
+    -- the codes a lead form may carry in utm_source: the CRM's own channels
+    select channel from {{ ref('channels') }}
+    where crm_source_label is not null
 
 ),
 
@@ -32,7 +36,7 @@ final as (
         cast(
             coalesce(
                 leads.source_channel,
-                {{ decode('leads.utm_source', channels) }},
+                utm_channels.channel,
                 'unknown'
             ) as varchar
         ) as channel,
@@ -52,6 +56,8 @@ final as (
         cast(leads.customer_id as bigint) as crm_customer_id,
         cast(key_map.customer_key as varchar) as customer_key
     from leads
+    left join utm_channels
+        on leads.utm_source = utm_channels.channel
     left join key_map
         on cast(leads.customer_id as varchar) = key_map.source_record_id
 
