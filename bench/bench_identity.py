@@ -8,7 +8,7 @@ The extract is landed into an empty warehouse, then each part of identity resolu
 timed on its own: dbt phase 1 (staging + ``int_identity__records``), the Splink step
 (``models_ml.identity``), dbt phase 2 restricted to the identity models (links, clusters, key
 map, ``dim_customer``, ``fct_identity_links``, snapshot, history; tests included). Accuracy is
-pairwise, from ``int_customer_key_map`` against ``truth/identity.parquet``: every pair of
+pairwise, from ``int_identity__customer_key_map`` against ``truth/identity.parquet``: every pair of
 records that share a golden key is a predicted match, every pair of one true customer a true
 match, counted separately for CRM-CRM pairs (duplicates) and CRM-ERP pairs (links).
 Results go to ``bench/results/identity-<scale>-<timestamp>.json``. Benchmarks report; they do
@@ -38,7 +38,7 @@ GOALS = {"precision": 0.99, "f1": 0.95, "medium_resolution_seconds": 30.0}
 PHASE_1 = "staging int_identity__records"
 PHASE_2_IDENTITY = (
     "identity_overrides int_identity__conflicts int_identity__links int_identity__clusters "
-    "int_customer_key_map dim_customer fct_identity_links fct_identity_conflicts "
+    "int_identity__customer_key_map dim_customer fct_identity_links fct_identity_conflicts "
     "snp_customer_status dim_customer_history"
 )
 
@@ -54,7 +54,7 @@ mapped as (
         key_map.source_record_id as record_id,
         key_map.customer_key,
         truth.true_customer_id
-    from intermediate.int_customer_key_map as key_map
+    from intermediate.int_identity__customer_key_map as key_map
     inner join truth
         on truth.system = key_map.source_system and truth.record_id = key_map.source_record_id
 ),
@@ -98,7 +98,7 @@ def pairwise_accuracy(database: Path, truth: Path) -> dict[str, dict[str, float 
         rows = con.execute(ACCURACY_SQL, [str(truth)]).fetchall()
         unmapped = con.execute(
             "select count(*) from read_parquet(?) as truth where not exists (select 1 from "
-            "intermediate.int_customer_key_map as m where m.source_system = truth.system "
+            "intermediate.int_identity__customer_key_map as m where m.source_system = truth.system "
             "and m.source_record_id = truth.record_id)",
             [str(truth)],
         ).fetchone()[0]
@@ -131,7 +131,7 @@ def variant_accuracy(database: Path, truth: Path) -> dict[str, dict]:
     try:
         assignment = con.sql(
             "select source_system as system, source_record_id as record_id, customer_key "
-            "from intermediate.int_customer_key_map"
+            "from intermediate.int_identity__customer_key_map"
         ).pl()
     finally:
         con.close()

@@ -101,7 +101,9 @@ def _tables(db: Path) -> dict:
                 " from ml.channel_journeys"
             )[0],
             "as_of": str(
-                con.execute("select as_of_date from intermediate.int_as_of_date").fetchall()[0][0]
+                con.execute("select as_of_date from intermediate.int_core__as_of_date").fetchall()[
+                    0
+                ][0]
             ),
         }
     finally:

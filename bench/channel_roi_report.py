@@ -51,7 +51,7 @@ plan at the same total spend.
   (first won deal), `core.fct_activities` (sales touches), `core.fct_invoice_lines` (approved ERP
   invoices and credit notes: net revenue and gross margin), `core.fct_marketing_spend` (yuan per
   channel, campaign and day; Tencent's fen and Baidu's monthly rows are settled there).
-- `intermediate.int_as_of_date`: nothing dated after it is read.
+- `intermediate.int_core__as_of_date`: nothing dated after it is read.
 
 ## Method (`models_ml/channel_journeys.py`, `attribution.py`, `mmm.py`, `channel_mmm.py`)
 - **Journeys** (`ml.channel_journeys`, `ml.channel_touches`): a golden customer's leads in time

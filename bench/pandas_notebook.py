@@ -77,7 +77,7 @@ INPUTS: dict[str, tuple[str, list[str]]] = {
         ["customer_id", "has_marketing_consent", "unsubscribed_at"],
     ),
     "key_map": (
-        "intermediate.int_customer_key_map",
+        "intermediate.int_identity__customer_key_map",
         ["source_system", "source_record_id", "customer_key"],
     ),
 }

@@ -3,8 +3,8 @@
 
     Order of precedence: the dbt var `as_of_date` (`--vars '{as_of_date: 2026-06-30}'`), then the
     environment variable TANDEM_AS_OF_DATE that orchestration/settings.py defines (the pipeline
-    passes its environment to dbt). When both are empty, int_as_of_date falls back to the latest
-    business day in the data. Models read int_as_of_date, never this macro. -#}
+    passes its environment to dbt). When both are empty, int_core__as_of_date falls back to the latest
+    business day in the data. Models read int_core__as_of_date, never this macro. -#}
 {% macro configured_as_of_date() -%}
     {%- set value = var('as_of_date', none) -%}
     {%- set value = '' if value is none else (value | string | trim) -%}

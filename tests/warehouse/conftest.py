@@ -51,7 +51,7 @@ class TinyWarehouse:
             select key_map.customer_key, companies.*
             from '{self.truth}/identity.parquet' as identity
             join '{self.truth}/companies.parquet' as companies using (true_customer_id)
-            join intermediate.int_customer_key_map as key_map
+            join intermediate.int_identity__customer_key_map as key_map
                 on key_map.source_system = 'erp' and key_map.source_record_id = identity.record_id
             where identity.system = 'erp'
         """

@@ -153,7 +153,7 @@ def golden_keys(run: OwnRun) -> dict[tuple[str, str], str]:
     """(system, record id) -> golden customer key, from the published key map."""
     rows = run.rows(
         "select source_system, source_record_id, customer_key "
-        "from intermediate.int_customer_key_map",
+        "from intermediate.int_identity__customer_key_map",
         serving=False,
     )
     return {(system, record): key for system, record, key in rows}

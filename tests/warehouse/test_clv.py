@@ -16,7 +16,7 @@ import pytest
 from models_ml import clv
 from tests.warehouse.conftest import TinyWarehouse
 
-KEY_MAP = "intermediate.int_customer_key_map"
+KEY_MAP = "intermediate.int_identity__customer_key_map"
 # purchase days: approved, not cancelled orders with a positive net value on the day
 PURCHASE_DAYS = f"""
     select key_map.customer_key, cast(orders.order_date as date) as order_date

@@ -17,7 +17,7 @@ import pytest
 from tests.warehouse.conftest import TinyWarehouse
 
 C360 = "customer.rpt_customer_360"
-KEY_MAP = "intermediate.int_customer_key_map"
+KEY_MAP = "intermediate.int_identity__customer_key_map"
 
 
 @pytest.fixture(scope="module")

@@ -225,9 +225,9 @@ def test_build_passes_every_model_test_unit_test_and_reconciliation(
 
 
 def test_as_of_date_comes_from_the_environment(warehouse: Warehouse) -> None:
-    assert warehouse.rows("select as_of_date, as_of_source from intermediate.int_as_of_date") == [
-        (AS_OF, "configured")
-    ]
+    assert warehouse.rows(
+        "select as_of_date, as_of_source from intermediate.int_core__as_of_date"
+    ) == [(AS_OF, "configured")]
     # the default (latest business day) and the var's precedence are unit tests of the model
     statuses = {r["unique_id"]: r["status"] for r in warehouse.run_results["results"]}
     names = (
@@ -235,7 +235,9 @@ def test_as_of_date_comes_from_the_environment(warehouse: Warehouse) -> None:
         "test_as_of_date_from_the_environment",
         "test_as_of_date_var_wins_over_the_environment",
     )
-    unit_tests = {name: statuses.get(f"unit_test.tandem.int_as_of_date.{name}") for name in names}
+    unit_tests = {
+        name: statuses.get(f"unit_test.tandem.int_core__as_of_date.{name}") for name in names
+    }
     assert unit_tests == dict.fromkeys(names, "pass")
 
 
@@ -376,7 +378,7 @@ def test_product_revenue_follows_the_order_lines(warehouse: Warehouse) -> None:
     actual = dict(
         warehouse.rows(
             "select shares.product_code, sum(shares.net_amount) "
-            "from intermediate.int_invoice_line_products as shares "
+            "from intermediate.int_finance__invoice_line_products as shares "
             "join core.fct_invoice_lines as lines using (invoice_line_id) "
             "where lines.source_order_id not in (select source_order_id "
             "from core.fct_invoice_lines where is_credit_note) group by 1"

@@ -108,7 +108,7 @@ def test_phase_2_passes_every_model_data_test_and_unit_test(warehouse: Warehouse
     assert {
         "int_identity__links",
         "int_identity__clusters",
-        "int_customer_key_map",
+        "int_identity__customer_key_map",
         "dim_customer",
         "fct_identity_links",
         "snp_customer_status",
@@ -135,13 +135,13 @@ def test_key_map_covers_every_extract_record_exactly_once(warehouse: Warehouse) 
         [("crm", value) for value in crm["customer_id"]] + [("erp", v) for v in erp["客户编码"]]
     )
     mapped = warehouse.rows(
-        "select source_system, source_record_id from intermediate.int_customer_key_map "
+        "select source_system, source_record_id from intermediate.int_identity__customer_key_map "
         "order by 1, 2"
     )
     assert sorted(mapped) == expected  # same records, none twice
     # every golden key in the map is one row of dim_customer and back
     assert warehouse.value(
-        "select count(distinct customer_key) from intermediate.int_customer_key_map"
+        "select count(distinct customer_key) from intermediate.int_identity__customer_key_map"
     ) == warehouse.value("select count(*) from core.dim_customer")
 
 
@@ -174,7 +174,7 @@ def test_survivorship_erp_wins_legal_name_and_tax_id(warehouse: Warehouse) -> No
         (code, (name, tax_id))
         for code, name, tax_id in warehouse.rows(
             "select m.source_record_id, d.customer_name, d.tax_id "
-            "from intermediate.int_customer_key_map as m "
+            "from intermediate.int_identity__customer_key_map as m "
             "join core.dim_customer as d using (customer_key) where m.source_system = 'erp'"
         )
     )
@@ -194,7 +194,8 @@ def test_survivorship_crm_wins_owner_and_level(warehouse: Warehouse) -> None:
     crm = read_csv(warehouse.extracts / "crm" / "wk_crm_customer.csv", "utf-8")
     # golden customers with exactly one CRM record, which is live: its owner is the owner
     single = warehouse.rows(
-        "select m.source_record_id, d.owner_user_id from intermediate.int_customer_key_map as m "
+        "select m.source_record_id, d.owner_user_id "
+        "from intermediate.int_identity__customer_key_map as m "
         "join core.dim_customer as d using (customer_key) "
         "where m.source_system = 'crm' and d.crm_record_count = 1 "
         "and d.deleted_crm_record_count = 0"
@@ -275,13 +276,13 @@ def test_group_setting_joins_a_branch_to_its_parent(warehouse: Warehouse) -> Non
             (system, record): key
             for system, record, key in warehouse.rows(
                 "select source_system, source_record_id, customer_key "
-                "from intermediate.int_customer_key_map"
+                "from intermediate.int_identity__customer_key_map"
             )
         }
 
     legal = keys()
     assert all(legal[("crm", c)] != legal[("erp", e)] for c, e in conflicts)
-    selection = "int_identity__links int_identity__clusters int_customer_key_map"
+    selection = "int_identity__links int_identity__clusters int_identity__customer_key_map"
     group_env = dbt_env(warehouse.settings, TANDEM_IDENTITY_CUSTOMER_ENTITY="group")
     try:
         run_dbt(group_env, warehouse.target, "build", "--select", selection)
@@ -306,7 +307,7 @@ def test_overrides_win(warehouse: Warehouse) -> None:
     )[0]
     # two records of different golden customers, both single-record CRM prospects
     (left_id,), (right_id,) = warehouse.rows(
-        "select m.source_record_id from intermediate.int_customer_key_map as m "
+        "select m.source_record_id from intermediate.int_identity__customer_key_map as m "
         "where m.source_system = 'crm' and m.cluster_size = 1 order by m.record_key limit 2"
     )
     overrides = [
@@ -325,14 +326,14 @@ def test_overrides_win(warehouse: Warehouse) -> None:
     warehouse.dbt(
         "build",
         "--select",
-        "int_identity__links int_identity__clusters int_customer_key_map dim_customer "
+        "int_identity__links int_identity__clusters int_identity__customer_key_map dim_customer "
         "fct_identity_links",
     )
     keys = dict(
         ((system, record), customer_key)
         for system, record, customer_key in warehouse.rows(
             "select source_system, source_record_id, customer_key "
-            "from intermediate.int_customer_key_map"
+            "from intermediate.int_identity__customer_key_map"
         )
     )
     assert keys[("erp", erp_code)] == key

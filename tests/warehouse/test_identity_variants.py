@@ -27,7 +27,7 @@ def accuracy(tiny_warehouse) -> dict:
     try:
         assignment = con.sql(
             "select source_system as system, source_record_id as record_id, customer_key "
-            "from intermediate.int_customer_key_map"
+            "from intermediate.int_identity__customer_key_map"
         ).pl()
     finally:
         con.close()
@@ -87,9 +87,9 @@ def test_a_typed_erp_code_loses_to_a_contradicting_credit_code(tiny_warehouse) -
             "select c.crm_customer_id, c.erp_customer_code, c.crm_tax_id, c.erp_tax_id, "
             "crm.customer_key as crm_key, erp.customer_key as erp_key "
             "from core.fct_identity_conflicts as c "
-            "join intermediate.int_customer_key_map as crm "
+            "join intermediate.int_identity__customer_key_map as crm "
             "on crm.source_system = 'crm' and crm.source_record_id = c.crm_customer_id "
-            "join intermediate.int_customer_key_map as erp "
+            "join intermediate.int_identity__customer_key_map as erp "
             "on erp.source_system = 'erp' and erp.source_record_id = c.erp_customer_code"
         ).pl()
     finally:

@@ -19,7 +19,7 @@ from tests.warehouse.conftest import TinyWarehouse
 
 RFM = "ml.rfm"
 C360 = "customer.rpt_customer_360"
-KEY_MAP = "intermediate.int_customer_key_map"
+KEY_MAP = "intermediate.int_identity__customer_key_map"
 # approved, not cancelled (作废) orders: the rule of fct_order_lines and the customer 360
 LANDED_ORDERS = f"""
     select key_map.customer_key, orders.order_no, cast(orders.order_date as date) as order_date,

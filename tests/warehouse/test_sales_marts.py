@@ -41,7 +41,8 @@ CORE = [
 SALES = ["path:models/intermediate/sales", "path:models/marts/sales"]
 # what the two builds keep of the as-of dependent marts
 SNAPSHOT_SQL = {
-    "as_of": "select as_of_date, as_of_source = 'configured' from intermediate.int_as_of_date",
+    "as_of": "select as_of_date, as_of_source = 'configured' "
+    "from intermediate.int_core__as_of_date",
     "funnel": "select channel, step_code, step_order, reached_count from sales.rpt_sales_funnel",
     "stuck": "select opportunity_id, days_since_last_change, stuck_after_days "
     "from sales.rpt_stuck_opportunities",
@@ -128,7 +129,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     explicit = snapshot(settings.build_db)
 
     # nothing configured: the documented defaults
-    results += sales_dbt(settings, target, {}, "run", "--select", "int_as_of_date", *SALES)
+    results += sales_dbt(settings, target, {}, "run", "--select", "int_core__as_of_date", *SALES)
     default = snapshot(settings.build_db)
     return Warehouse(settings.build_db, extracts, extracts / "truth", results, explicit, default)
 

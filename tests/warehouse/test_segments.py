@@ -108,7 +108,7 @@ def test_everyone_segment_counts_match_the_warehouse(home: TandemSettings) -> No
     consented = _rows(
         home,
         "select count(distinct contacts.contact_id) from staging.stg_crm__contacts as contacts"
-        " join intermediate.int_customer_key_map as map on map.source_system = 'crm'"
+        " join intermediate.int_identity__customer_key_map as map on map.source_system = 'crm'"
         " and map.source_record_id = cast(contacts.customer_id as varchar)"
         " join customer.rpt_customer_360 as c on c.customer_key = map.customer_key"
         " where contacts.marketing_consent = 1 and contacts.unsubscribed_at is null"

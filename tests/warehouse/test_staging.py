@@ -55,10 +55,13 @@ KEYS: dict[str, tuple[str, str]] = {
     "stg_crm__tickets": ("raw_crm.tickets", "ticket_id"),
     "stg_crm__users": ("raw_crm.users", "user_id"),
     "stg_crm__departments": ("raw_crm.departments", "dept_id"),
-    "stg_mkt__oceanengine_daily": ("raw_marketing.oceanengine_daily", "stat_date || campaign_id"),
-    "stg_mkt__baidu_sem": ("raw_marketing.baidu_sem", "period || campaign_id"),
-    "stg_mkt__tencent_ads": ("raw_marketing.tencent_ads", "report_date || campaign_id"),
-    "stg_mkt__trade_shows": ("raw_marketing.trade_shows", "show_name || start_date"),
+    "stg_marketing__oceanengine_daily": (
+        "raw_marketing.oceanengine_daily",
+        "stat_date || campaign_id",
+    ),
+    "stg_marketing__baidu_sem": ("raw_marketing.baidu_sem", "period || campaign_id"),
+    "stg_marketing__tencent_ads": ("raw_marketing.tencent_ads", "report_date || campaign_id"),
+    "stg_marketing__trade_shows": ("raw_marketing.trade_shows", "show_name || start_date"),
 }
 # staging model -> the extract whose planted soft deletes it flags with is_deleted
 SOFT_DELETES = {
@@ -145,13 +148,15 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         RECEIPTS_FILE,
     }
 
-    # cautious: a mart's relationship test to a staging model waits for the mart's build
+    # cautious: a mart's relationship test to a staging model waits for the mart's build;
+    # the daily spend unions the marketing staging models in intermediate
     run_dbt(
         dbt_env(settings),
         target,
         "build",
         "--select",
         "staging",
+        "int_marketing__daily_spend",
         "--indirect-selection",
         "cautious",
         timeout=300,
@@ -167,7 +172,7 @@ def test_build_passes_every_model_data_test_and_unit_test(warehouse: Warehouse) 
     kinds = {k.split(".")[0] for k in statuses}
     assert {"model", "test", "unit_test"} <= kinds
     models = {k.split(".")[-1] for k in statuses if k.startswith("model.")}
-    assert set(KEYS) | {"stg_mkt__daily_spend"} <= models
+    assert set(KEYS) | {"int_marketing__daily_spend"} <= models
     assert sum(1 for k in statuses if k.startswith("unit_test.")) >= 8
 
 
@@ -212,10 +217,11 @@ def test_tencent_fen_are_converted_once(warehouse: Warehouse) -> None:
         warehouse.extracts / "marketing" / "tencent_ads.csv", schema_overrides={"cost": pl.Int64}
     )
     yuan = Decimal(int(raw["cost"].sum())) / 100
-    assert warehouse.value("select sum(spend_yuan) from staging.stg_mkt__tencent_ads") == yuan
+    assert warehouse.value("select sum(spend_yuan) from staging.stg_marketing__tencent_ads") == yuan
     assert (
         warehouse.value(
-            "select sum(spend_yuan) from staging.stg_mkt__daily_spend where channel = 'tencent'"
+            "select sum(spend_yuan) from intermediate.int_marketing__daily_spend"
+            " where channel = 'tencent'"
         )
         == yuan
     )
@@ -227,7 +233,8 @@ def test_daily_spend_keeps_every_yuan_of_every_channel(warehouse: Warehouse) -> 
     )
     spend = dict(
         warehouse.rows(
-            "select channel, sum(spend_yuan) from staging.stg_mkt__daily_spend group by 1"
+            "select channel, sum(spend_yuan) from intermediate.int_marketing__daily_spend"
+            " group by 1"
         )
     )
     assert set(spend) == {"oceanengine", "baidu", "tencent", "tradeshow"}
@@ -235,8 +242,12 @@ def test_daily_spend_keeps_every_yuan_of_every_channel(warehouse: Warehouse) -> 
         assert float(total) == pytest.approx(truth[channel], abs=0.005), channel
     # every Baidu month total becomes one spread row per day of its month (28+)
     assert (
-        warehouse.value("select count(*) from staging.stg_mkt__daily_spend where is_spread")
-        >= warehouse.value("select count(*) from staging.stg_mkt__baidu_sem where is_period_total")
+        warehouse.value(
+            "select count(*) from intermediate.int_marketing__daily_spend where is_spread"
+        )
+        >= warehouse.value(
+            "select count(*) from staging.stg_marketing__baidu_sem where is_period_total"
+        )
         * 28
     )
 

@@ -1,7 +1,10 @@
 {#- The CRM's 客户来源 labels and the channel codes every model uses for them.
 
-    The codes are the ones lead forms write into utm_source and the ones stg_mkt__daily_spend
-    uses, so leads, customers, campaigns and spend join on one vocabulary. -#}
+    The same pairs are rows of the channels seed (seeds/channels.csv), which every model after
+    staging joins; staging keeps this dictionary because it builds before seeds are loaded.
+    The codes are the ones lead forms write into utm_source and the ones
+    int_marketing__daily_spend uses, so leads, customers, campaigns and spend join on one
+    vocabulary. -#}
 {% macro crm_source_channels() -%}
     {{ return({
         '巨量引擎': 'oceanengine',

@@ -23,7 +23,7 @@ key_map as (
     select
         source_record_id,
         customer_key
-    from {{ ref('int_customer_key_map') }}
+    from {{ ref('int_identity__customer_key_map') }}
     where source_system = 'crm'
 
 ),

@@ -6,7 +6,7 @@ with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select as_of_date from {{ ref('int_core__as_of_date') }}
 
 ),
 
@@ -19,7 +19,7 @@ steps as (
 leads as (
 
     select leads.*
-    from {{ ref('fct_leads') }} as leads
+    from {{ ref('int_sales__leads') }} as leads
     cross join as_of
     where leads.lead_date <= as_of.as_of_date
 
@@ -41,8 +41,8 @@ known_changes as (
         history.stage_id,
         history.end_state,
         history.changed_at
-    from {{ ref('fct_opportunity_stage_history') }} as history
-    inner join {{ ref('fct_opportunities') }} as opportunities
+    from {{ ref('int_sales__opportunity_stage_history') }} as history
+    inner join {{ ref('int_sales__opportunities') }} as opportunities
         on history.opportunity_id = opportunities.opportunity_id
     cross join as_of
     where history.changed_date <= as_of.as_of_date

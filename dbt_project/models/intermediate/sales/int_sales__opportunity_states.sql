@@ -7,13 +7,13 @@ with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select as_of_date from {{ ref('int_core__as_of_date') }}
 
 ),
 
 opportunities as (
 
-    select * from {{ ref('fct_opportunities') }}
+    select * from {{ ref('int_sales__opportunities') }}
 
 ),
 
@@ -25,7 +25,7 @@ known_changes as (
             partition by history.opportunity_id
             order by history.stage_change_id desc
         ) as recency_rank
-    from {{ ref('fct_opportunity_stage_history') }} as history
+    from {{ ref('int_sales__opportunity_stage_history') }} as history
     cross join as_of
     where history.changed_date <= as_of.as_of_date
 

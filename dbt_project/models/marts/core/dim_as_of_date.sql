@@ -1,12 +1,12 @@
 -- The warehouse's as-of date, published for readers outside dbt (the Python models, the
 -- dashboards, analysts): one row, with where it came from. The date itself is decided once in
--- int_as_of_date, which every date-dependent model of the build reads.
+-- int_core__as_of_date, which every date-dependent model of the build reads.
 
 with
 
 as_of as (
 
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_core__as_of_date') }}
 
 ),
 

@@ -1,11 +1,12 @@
--- The golden customer: one row per customer_key of int_customer_key_map, each attribute picked
--- from the records the key unifies by the survivorship rules documented in dim_customer.yml.
+-- The golden customer: one row per customer_key of int_identity__customer_key_map, each
+-- attribute picked from the records the key unifies by the survivorship rules documented in
+-- dim_customer.yml.
 
 with
 
 key_map as (
 
-    select * from {{ ref('int_customer_key_map') }}
+    select * from {{ ref('int_identity__customer_key_map') }}
 
 ),
 

@@ -1,45 +1,13 @@
 -- A calendar over every day the finance facts can touch: the first order, invoice or receipt
--- to the later of the last due date and the as-of date. Generated with portable SQL (five
--- cross-joined digit tables, up to 100,000 days) so it builds on DuckDB and PostgreSQL alike.
+-- to the later of the last due date and the as-of date (int_core__calendar_bounds). Generated
+-- with portable SQL (five cross-joined digit tables, up to 100,000 days) so it builds on DuckDB
+-- and PostgreSQL alike.
 
 with
 
-bounds_source as (
-
-    select
-        min(order_date) as first_day,
-        max(order_date) as last_day
-    from {{ ref('stg_erp__sales_orders') }}
-
-    union all
-
-    select
-        min(invoice_date) as first_day,
-        max(due_date) as last_day
-    from {{ ref('stg_erp__sales_invoices') }}
-
-    union all
-
-    select
-        min(receipt_date) as first_day,
-        max(receipt_date) as last_day
-    from {{ ref('stg_erp__receipts') }}
-
-    union all
-
-    select
-        as_of_date as first_day,
-        as_of_date as last_day
-    from {{ ref('int_as_of_date') }}
-
-),
-
 bounds as (
 
-    select
-        cast({{ dbt.date_trunc('year', 'min(first_day)') }} as date) as start_date,
-        max(last_day) as end_date
-    from bounds_source
+    select * from {{ ref('int_core__calendar_bounds') }}
 
 ),
 

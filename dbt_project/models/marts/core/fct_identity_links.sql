@@ -12,7 +12,7 @@ links as (
 
 key_map as (
 
-    select * from {{ ref('int_customer_key_map') }}
+    select * from {{ ref('int_identity__customer_key_map') }}
 
 ),
 

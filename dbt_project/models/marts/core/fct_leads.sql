@@ -1,59 +1,31 @@
-{%- set channels = {} -%}
-{%- for code in crm_source_channels().values() -%}
-    {%- do channels.update({code: code}) -%}
-{%- endfor -%}
--- One row per lead (线索), with its channel, owner and, when it converted, the CRM customer
--- and golden customer it became.
+-- The contracted face of int_sales__leads: the rows are built there (joins of
+-- staging models belong in intermediate) and published here under this mart's contract.
 
 with
 
 leads as (
 
-    select * from {{ ref('stg_crm__leads') }}
-    where not is_deleted
-
-),
-
-key_map as (
-
-    select
-        source_record_id,
-        customer_key
-    from {{ ref('int_customer_key_map') }}
-    where source_system = 'crm'
+    select * from {{ ref('int_sales__leads') }}
 
 ),
 
 final as (
 
     select
-        cast(leads.lead_id as bigint) as lead_id,
-        -- the 客户来源 label is always filled in; utm_source (lost on ~10% of forms) backs it up
-        cast(
-            coalesce(
-                leads.source_channel,
-                {{ decode('leads.utm_source', channels) }},
-                'unknown'
-            ) as varchar
-        ) as channel,
-        cast(leads.source_label as varchar) as source_label,
-        cast(leads.utm_source as varchar) as utm_source,
-        cast(leads.owner_user_id as bigint) as sales_rep_id,
-        cast(leads.created_at as timestamp) as created_at,
-        cast(leads.created_at as date) as lead_date,
-        cast(leads.is_converted as boolean) as is_converted,
-        cast(leads.converted_at as timestamp) as converted_at,
-        cast(leads.converted_at as date) as converted_date,
-        cast(
-            {{ dbt.datediff('cast(leads.created_at as date)',
-                            'cast(leads.converted_at as date)', 'day') }}
-            as bigint
-        ) as days_to_convert,
-        cast(leads.customer_id as varchar) as crm_customer_id,
-        cast(key_map.customer_key as varchar) as customer_key
+        lead_id,
+        channel,
+        source_label,
+        utm_source,
+        sales_rep_id,
+        created_at,
+        lead_date,
+        is_converted,
+        converted_at,
+        converted_date,
+        days_to_convert,
+        crm_customer_id,
+        customer_key
     from leads
-    left join key_map
-        on cast(leads.customer_id as varchar) = key_map.source_record_id
 
 )
 

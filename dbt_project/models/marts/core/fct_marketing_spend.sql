@@ -5,7 +5,7 @@ with
 
 daily_spend as (
 
-    select * from {{ ref('stg_mkt__daily_spend') }}
+    select * from {{ ref('int_marketing__daily_spend') }}
 
 ),
 

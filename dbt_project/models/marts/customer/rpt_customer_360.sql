@@ -10,7 +10,7 @@ as_of as (
         cast({{ dbt.dateadd('month', -12, 'as_of_date') }} as date) as t12m_after,
         cast({{ dbt.dateadd('day', -90, 'as_of_date') }} as date) as tickets_after,
         {{ dbt.dateadd('day', 1, 'as_of_date') }} as end_of_as_of_day
-    from {{ ref('int_as_of_date') }}
+    from {{ ref('int_core__as_of_date') }}
 
 ),
 
@@ -156,18 +156,7 @@ tickets as (
 
 contacts as (
 
-    select
-        key_map.customer_key,
-        count(*) as contact_count,
-        sum(case when contacts.has_marketing_consent then 1 else 0 end) as consenting_contacts,
-        sum(case when contacts.unsubscribed_at is not null then 1 else 0 end)
-            as unsubscribed_contacts
-    from {{ ref('stg_crm__contacts') }} as contacts
-    inner join {{ ref('int_customer_key_map') }} as key_map
-        on
-            key_map.source_system = 'crm'
-            and key_map.source_record_id = cast(contacts.customer_id as varchar)
-    group by key_map.customer_key
+    select * from {{ ref('int_customer__contact_consent') }}
 
 ),
 

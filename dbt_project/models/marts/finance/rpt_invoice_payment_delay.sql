@@ -2,7 +2,7 @@ with
 
 settlement as (
 
-    select * from {{ ref('int_invoice_settlement') }}
+    select * from {{ ref('int_finance__invoice_settlement') }}
 
 ),
 

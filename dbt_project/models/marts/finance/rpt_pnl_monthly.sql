@@ -5,12 +5,6 @@
 
 with
 
-gl_entries as (
-
-    select * from {{ ref('stg_erp__gl_entries') }}
-
-),
-
 invoice_lines as (
 
     select * from {{ ref('fct_invoice_lines') }}
@@ -20,16 +14,7 @@ invoice_lines as (
 
 ledger as (
 
-    select
-        fiscal_month as period_month,
-        sum(case when account_code = '6001' then credit_amount - debit_amount else 0 end)
-            as revenue,
-        sum(case when account_code = '6401' then debit_amount - credit_amount else 0 end)
-            as cost_of_sales,
-        sum(case when account_code = '2221.01.01' then credit_amount - debit_amount else 0 end)
-            as output_vat
-    from gl_entries
-    group by fiscal_month
+    select * from {{ ref('int_finance__gl_monthly') }}
 
 ),
 

@@ -1,15 +1,11 @@
 with
 
-invoice_lines as (
-
-    select * from {{ ref('fct_invoice_lines') }}
-    where is_approved
-
-),
-
 product_shares as (
 
-    select * from {{ ref('int_invoice_line_products') }}
+    -- each share carries its document's month, customer and approval, so the report needs
+    -- no second read of the invoice lines
+    select * from {{ ref('int_finance__invoice_line_products') }}
+    where is_approved
 
 ),
 
@@ -22,17 +18,15 @@ products as (
 monthly as (
 
     select
-        invoice_lines.invoice_month as revenue_month,
+        product_shares.invoice_month as revenue_month,
         product_shares.product_code,
-        count(distinct invoice_lines.invoice_id) as invoice_count,
-        count(distinct invoice_lines.erp_customer_code) as customer_count,
+        count(distinct product_shares.invoice_id) as invoice_count,
+        count(distinct product_shares.erp_customer_code) as customer_count,
         sum(product_shares.net_amount) as net_revenue,
         sum(product_shares.gross_amount) as gross_revenue,
         sum(product_shares.cost_amount) as cost_amount
     from product_shares
-    inner join invoice_lines
-        on product_shares.invoice_line_id = invoice_lines.invoice_line_id
-    group by invoice_lines.invoice_month, product_shares.product_code
+    group by product_shares.invoice_month, product_shares.product_code
 
 ),
 

@@ -1,6 +1,6 @@
 -- The order-to-cash silo alert: deals the two systems do not share. An approved CRM contract
 -- with no ERP order after the allowed days (order_to_cash_gap_days), and an ERP order that
--- cites a contract number the CRM has no approved contract for, both as of int_as_of_date.
+-- cites a contract number the CRM has no approved contract for, both as of int_core__as_of_date.
 -- An ERP order with no contract number is an ordinary repeat order, not an alert: alerting on
 -- those raised 298,100 false alarms at medium scale (none a true sync gap, see
 -- bench/bench_silo_alerts.py) and buried the real gaps.
@@ -9,20 +9,20 @@ with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select as_of_date from {{ ref('int_core__as_of_date') }}
 
 ),
 
 reconciliation as (
 
-    select * from {{ ref('rpt_contract_order_reconciliation') }}
+    select * from {{ ref('int_order_to_cash__contract_matches') }}
 
 ),
 
 orders as (
 
     select orders.*
-    from {{ ref('int_erp_orders') }} as orders
+    from {{ ref('int_order_to_cash__orders') }} as orders
     cross join as_of
     where orders.order_date <= as_of.as_of_date
 

@@ -3,12 +3,6 @@
 
 with
 
-as_of as (
-
-    select as_of_date from {{ ref('int_as_of_date') }}
-
-),
-
 steps as (
 
     select * from {{ ref('int_sales__funnel_steps') }}
@@ -18,6 +12,13 @@ steps as (
 lead_funnel as (
 
     select * from {{ ref('int_sales__lead_funnel') }}
+
+),
+
+as_of as (
+
+    -- every lead row carries the as-of date it was cut at; no lead, no channel, no row
+    select distinct as_of_date from lead_funnel
 
 ),
 

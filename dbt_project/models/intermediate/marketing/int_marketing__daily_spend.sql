@@ -10,25 +10,25 @@ with
 
 oceanengine as (
 
-    select * from {{ ref('stg_mkt__oceanengine_daily') }}
+    select * from {{ ref('stg_marketing__oceanengine_daily') }}
 
 ),
 
 baidu as (
 
-    select * from {{ ref('stg_mkt__baidu_sem') }}
+    select * from {{ ref('stg_marketing__baidu_sem') }}
 
 ),
 
 tencent as (
 
-    select * from {{ ref('stg_mkt__tencent_ads') }}
+    select * from {{ ref('stg_marketing__tencent_ads') }}
 
 ),
 
 trade_shows as (
 
-    select * from {{ ref('stg_mkt__trade_shows') }}
+    select * from {{ ref('stg_marketing__trade_shows') }}
 
 ),
 

@@ -5,14 +5,14 @@ with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select as_of_date from {{ ref('int_core__as_of_date') }}
 
 ),
 
 documents as (
 
     select invoice_lines.*
-    from {{ ref('fct_invoice_lines') }} as invoice_lines
+    from {{ ref('int_finance__invoice_lines') }} as invoice_lines
     cross join as_of
     where
         invoice_lines.is_approved
@@ -56,7 +56,7 @@ receipts as (
         sum(receipts.received_amount) as received_amount,
         count(distinct receipts.receipt_id) as receipt_count,
         max(receipts.receipt_date) as last_receipt_date
-    from {{ ref('fct_receipt_allocations') }} as receipts
+    from {{ ref('int_finance__receipt_allocations') }} as receipts
     cross join as_of
     where
         receipts.is_approved

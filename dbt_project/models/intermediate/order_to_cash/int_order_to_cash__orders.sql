@@ -1,11 +1,11 @@
 -- ERP sales orders at order grain (the lines summed), the unit the order-to-cash checks match
--- CRM contracts against. Cancelled copies are already gone in fct_order_lines.
+-- CRM contracts against. Cancelled copies are already gone in int_order_to_cash__order_lines.
 
 with
 
 order_lines as (
 
-    select * from {{ ref('fct_order_lines') }}
+    select * from {{ ref('int_order_to_cash__order_lines') }}
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 invoice_lines as (
 
-    select * from {{ ref('fct_invoice_lines') }}
+    select * from {{ ref('int_finance__invoice_lines') }}
 
 ),
 
@@ -29,7 +29,7 @@ order_lines as (
         row_number() over (
             partition by order_id, tax_rate_pct order by line_no desc
         ) as reverse_line_rank
-    from {{ ref('fct_order_lines') }}
+    from {{ ref('int_order_to_cash__order_lines') }}
 
 ),
 
@@ -37,6 +37,10 @@ weighted as (
 
     select
         invoice_lines.invoice_line_id,
+        invoice_lines.invoice_id,
+        invoice_lines.invoice_month,
+        invoice_lines.erp_customer_code,
+        invoice_lines.is_approved,
         invoice_lines.net_amount,
         invoice_lines.tax_amount,
         invoice_lines.gross_amount,
@@ -106,6 +110,10 @@ final as (
         invoice_line_id || '|' || coalesce(order_line_id, 'unallocated')
             as invoice_product_line_id,
         invoice_line_id,
+        invoice_id,
+        invoice_month,
+        erp_customer_code,
+        is_approved,
         order_line_id,
         product_code,
         cast(
