@@ -22,7 +22,7 @@ from orchestration.assets.models import ml_churn, ml_revenue_trend, ml_rfm
 from orchestration.assets.publish import publish_asset
 from orchestration.assets.warehouse import warehouse_models, warehouse_staging
 from orchestration.dbt_manifest import dbt_executable
-from orchestration.resources import TandemConfig, build_duckdb_resource
+from orchestration.resources import TandemConfig, build_duckdb_resource, schedule_status
 from orchestration.settings import DBT_PROJECT_DIR
 
 PIPELINE_JOB = "tandem_pipeline"
@@ -56,6 +56,8 @@ daily_schedule = dg.ScheduleDefinition(
     job=pipeline_job,
     cron_schedule="0 6 * * *",
     execution_timezone="Asia/Shanghai",
+    # on in `make dev` unless TANDEM_SCHEDULES_ENABLED=false
+    default_status=schedule_status(),
 )
 
 defs = dg.Definitions(
