@@ -6,8 +6,6 @@ result to ``quality.check_results`` in the build file, and fails the step when a
 at error level, so the publish step never runs and the serving file keeps the last good build.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 import duckdb
 
