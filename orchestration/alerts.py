@@ -11,6 +11,7 @@ import json
 import logging
 import smtplib
 import urllib.request
+from email import policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -26,7 +27,8 @@ def _recipients(settings: TandemSettings) -> list[str]:
 
 def send_email(settings: TandemSettings, subject: str, body: str) -> None:
     """Send one plain-text alert e-mail through the configured SMTP server."""
-    message = EmailMessage()
+    # no folding of a long subject: some readers keep the fold's leading space
+    message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
     message["Subject"] = subject
     message["From"] = settings.alert_smtp_from
     message["To"] = ", ".join(_recipients(settings))
