@@ -198,6 +198,7 @@ def run_check_results(
     nodes = _manifest_nodes()
     compiled = compiled_tests(target)
     results = []
+    seen: set[str] = set()
     records = instance.get_records_for_run(
         run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
     ).records
@@ -240,6 +241,50 @@ def run_check_results(
                 rows_checked=rows_checked,
                 example=example,
                 message=message,
+            )
+        )
+        if unique_id:
+            seen.add(unique_id)
+    return results + unmapped_dbt_tests(run_id, con, target, seen)
+
+
+def unmapped_dbt_tests(
+    run_id: str,
+    con: duckdb.DuckDBPyConnection | None,
+    target: Path,
+    seen: set[str],
+) -> list[CheckResult]:
+    """Tests of dbt's newest run results that Dagster reports as no asset check: singular tests
+    over several models (the reconciliations) are not attached to one asset."""
+    path = target / "run_results.json"
+    if not path.exists():
+        return []
+    nodes = _manifest_nodes()
+    results = []
+    for item in json.loads(path.read_text(encoding="utf-8")).get("results", []):
+        unique_id = item.get("unique_id", "")
+        if not unique_id.startswith("test.") or unique_id in seen:
+            continue
+        node = nodes.get(unique_id, {})
+        status = item.get("status")
+        severity: Severity = "warn" if status == "warn" else "error"
+        passed = status == "pass"
+        example = None
+        if not passed and con is not None and item.get("compiled_code"):
+            example = example_rows(con, item["compiled_code"])
+        parents = node.get("depends_on", {}).get("nodes", [])
+        results.append(
+            CheckResult(
+                run_id=run_id,
+                checked_at=now_utc(),
+                check_name=node.get("name", unique_id.split(".")[2]),
+                layer=dbt_test_layer(node, nodes),
+                asset=", ".join(p.split(".")[-1] for p in parents) or None,
+                severity=severity,
+                status=status_for(passed, severity),
+                failing_rows=item.get("failures"),
+                example=example,
+                message=None if passed else (item.get("message") or "")[:300] or None,
             )
         )
     return results

@@ -1,6 +1,8 @@
 -- Accounts receivable reconcile with the documents: per ERP customer, the open receivables
 -- equal the approved invoices (credit notes included) minus the approved receipts, all dated on
 -- or before the as-of date, within the var reconciliation_tolerance (dbt_project.yml).
+-- Only documents that belong to a receivable count: a credit note without its invoice, or a
+-- receipt allocated to no known invoice, is unallocated money, not accounts receivable.
 -- Returns the customers that differ.
 
 with
@@ -8,6 +10,18 @@ with
 as_of as (
 
     select as_of_date from {{ ref('int_as_of_date') }}
+
+),
+
+receivables as (
+
+    select distinct invoice_lines.invoice_id
+    from {{ ref('fct_invoice_lines') }} as invoice_lines
+    cross join as_of
+    where
+        invoice_lines.is_approved
+        and not invoice_lines.is_credit_note
+        and invoice_lines.invoice_date <= as_of.as_of_date
 
 ),
 
@@ -21,6 +35,7 @@ invoiced as (
     where
         invoice_lines.is_approved
         and invoice_lines.invoice_date <= as_of.as_of_date
+        and invoice_lines.receivable_invoice_id in (select receivables.invoice_id from receivables)
     group by invoice_lines.erp_customer_code
 
 ),
@@ -35,6 +50,7 @@ received as (
     where
         receipts.is_approved
         and receipts.receipt_date <= as_of.as_of_date
+        and receipts.invoice_id in (select receivables.invoice_id from receivables)
     group by receipts.erp_customer_code
 
 ),
