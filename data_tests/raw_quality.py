@@ -3,14 +3,15 @@
 GX 1.x cannot read DuckDB through its SQL datasource, so the batch is read into pandas and
 validated with the pandas datasource in an ephemeral context (progress bars and analytics off).
 Only the newest batch is validated (raw is append-only: older batches were checked when they
-landed), only the columns the suite reads are fetched, and a batch above ``MAX_VALIDATED_ROWS`` is
-validated on a repeatable random sample: on a medium full extract, 200,000-row samples of every
-column took 84 s (fetching wide text columns into pandas dominated), 50,000 rows of the needed
-columns take a few seconds. Landing already enforces keys, types and not-null on every row;
-the sample checks enums, ranges and dates, and the row count always uses the whole batch.
-A failure names the rule (with the contract it comes from), the column and up to
-``MAX_EXAMPLES`` offending rows by their primary key, so a user can find them in the extract.
-Results go to ``raw_meta.quality_results`` (the examples in ``observed_value``).
+landed) and only the columns the suite reads are fetched (converting wide text columns to pandas
+dominates). Every row of the batch is validated up to ``TANDEM_GX_MAX_ROWS`` (default 250,000;
+0 means no limit); a larger batch is validated on a repeatable random sample, and then every
+result says so (``coverage``: "sampled 250,000 of 3,200,000 rows"), in the check's metadata, the
+quality tables and the Data quality page. Landing already enforces keys, types and not-null on
+every row, and the row count always uses the whole batch. A failure names the rule (with the
+contract it comes from), the column and up to ``MAX_EXAMPLES`` offending rows by their primary
+key, so a user can find them in the extract. Results go to ``raw_meta.quality_results`` (the
+examples in ``observed_value``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from data_tests.raw_suites import (
 from ingestion.contracts import Contract
 
 QUALITY_TABLE = "raw_meta.quality_results"
-MAX_VALIDATED_ROWS = 50_000
+MAX_VALIDATED_ROWS = 250_000  # the default of TANDEM_GX_MAX_ROWS
 MAX_EXAMPLES = 3
 DROP_FILE_PATTERN = r"(^|/)\d{4}-\d{2}-\d{2}/"  # a file from a daily-drop folder
 _QUALITY_DDL = f"""
@@ -67,6 +68,17 @@ class SuiteResult:
     rows_in_batch: int
     rows_validated: int
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def sampled(self) -> bool:
+        return self.rows_validated < self.rows_in_batch
+
+    @property
+    def coverage(self) -> str:
+        """Which rows were validated, said plainly: all of them or a sample of how many."""
+        if self.sampled:
+            return f"sampled {self.rows_validated:,} of {self.rows_in_batch:,} rows"
+        return f"all {self.rows_in_batch:,} rows"
 
     @property
     def success(self) -> bool:
@@ -158,7 +170,11 @@ def validate_raw_table(
     today: dt.date | None = None,
     batch_id: str | None = None,
 ) -> SuiteResult:
-    """Run the contract's suite over the newest batch of its raw table (or ``batch_id``)."""
+    """Run the contract's suite over the newest batch of its raw table (or ``batch_id``).
+
+    ``max_rows`` caps the rows validated (0: every row); above it a repeatable sample is taken
+    and the result's ``coverage`` says so.
+    """
     name = suite_name(contract)
     if not _table_exists(con, contract):
         return SuiteResult(name, contract.raw_table, None, 0, 0)
@@ -183,7 +199,7 @@ def validate_raw_table(
     needed = sorted({c for s in specs for c in _spec_columns(s)} | set(contract.primary_key))
     columns = ", ".join(f'"{c}"' for c in needed) or "1 as _none"
     query = f"select {columns} from {contract.raw_table} where _batch_id = '{batch_id}'"
-    if rows > max_rows:
+    if max_rows and rows > max_rows:
         query = f"select * from ({query}) using sample reservoir({max_rows} rows) repeatable (7)"
     frame = con.sql(query).df()
     result = SuiteResult(name, contract.raw_table, batch_id, rows, len(frame))

@@ -158,6 +158,9 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
         _print_summary(summary, args.json)
     failed_run = next((summary for summary in summaries if summary.failed), None)
     if failed_run:
+        if failed_run.quality.get("message"):
+            # which check failed, on which rows, and what to do: the last line says it all
+            raise CommandError(failed_run.quality["message"])
         failed = next((s for s in failed_run.stages if s.status != "success"), None)
         stage = failed.stage if failed else "?"
         reason = failed.problems[0] if failed and failed.problems else "see the log above"

@@ -19,11 +19,19 @@ from orchestration.assets.landing import (
     LANDING_SENSORS,
 )
 from orchestration.assets.models import ml_churn, ml_revenue_trend, ml_rfm
-from orchestration.assets.publish import publish_asset
+from orchestration.assets.publish import PUBLISH_GROUP, publish_asset
+from orchestration.assets.quality import GATE_KEY, quality_gate_asset
 from orchestration.assets.warehouse import warehouse_models, warehouse_staging
+from orchestration.commands.pipeline import PID_TAG
 from orchestration.dbt_manifest import dbt_child_executable
-from orchestration.resources import TandemConfig, build_duckdb_resource
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.quality_gate import after_run
+from orchestration.resources import (
+    TandemConfig,
+    build_duckdb_resource,
+    schedule_status,
+    sensor_status,
+)
+from orchestration.settings import DBT_PROJECT_DIR, get_settings
 
 PIPELINE_JOB = "tandem_pipeline"
 
@@ -40,9 +48,11 @@ _upstream_assets = [
     ml_channel_mmm,
     ml_churn,
 ]
-serving_warehouse = publish_asset(
-    [key for assets_def in _upstream_assets for key in assets_def.keys]
+# error-level checks stop the run here, before publishing (orchestration/quality_gate.py)
+quality_gate = quality_gate_asset(
+    [key for assets_def in _upstream_assets for key in assets_def.keys], PUBLISH_GROUP
 )
+serving_warehouse = publish_asset([GATE_KEY])
 
 pipeline_job = dg.define_asset_job(
     PIPELINE_JOB,
@@ -56,14 +66,29 @@ daily_schedule = dg.ScheduleDefinition(
     job=pipeline_job,
     cron_schedule="0 6 * * *",
     execution_timezone="Asia/Shanghai",
+    # on in `make dev` unless TANDEM_SCHEDULES_ENABLED=false
+    default_status=schedule_status(),
 )
 
+
+@dg.run_failure_sensor(
+    name="quality_alerts",
+    default_status=sensor_status(),
+    description="Records the quality results of a failed or blocked run and sends the alerts.",
+)
+def quality_alerts(context: dg.RunFailureSensorContext) -> None:
+    """Runs of the daemon and the UI; a `tandem` command alerts for its own runs."""
+    if PID_TAG in context.dagster_run.tags:
+        return
+    after_run(context.instance, context.dagster_run.run_id, get_settings(), success=False)
+
+
 defs = dg.Definitions(
-    assets=[*_upstream_assets, serving_warehouse],
+    assets=[*_upstream_assets, quality_gate, serving_warehouse],
     asset_checks=[*LANDING_CHECKS],
     jobs=[pipeline_job, *LANDING_JOBS],
     schedules=[daily_schedule],
-    sensors=[*LANDING_SENSORS],
+    sensors=[*LANDING_SENSORS, quality_alerts],
     resources={
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),

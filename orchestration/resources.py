@@ -22,3 +22,17 @@ def build_duckdb_resource() -> DuckDBResource:
     return DuckDBResource(
         database=str(settings.build_db), connection_config=settings.duckdb_config()
     )
+
+
+def sensor_status() -> dg.DefaultSensorStatus:
+    """Sensors start running unless ``TANDEM_SCHEDULES_ENABLED`` is false."""
+    if get_settings().schedules_enabled:
+        return dg.DefaultSensorStatus.RUNNING
+    return dg.DefaultSensorStatus.STOPPED
+
+
+def schedule_status() -> dg.DefaultScheduleStatus:
+    """Schedules start running unless ``TANDEM_SCHEDULES_ENABLED`` is false."""
+    if get_settings().schedules_enabled:
+        return dg.DefaultScheduleStatus.RUNNING
+    return dg.DefaultScheduleStatus.STOPPED

@@ -79,6 +79,37 @@ class TandemSettings(BaseSettings):
             " code, is its own customer) or a group (a branch joins its parent)."
         ),
     )
+    schedules_enabled: bool = Field(
+        default=True,
+        description=(
+            "Whether the daily schedule and the landing sensor start switched on under"
+            " `make dev` / the Dagster daemon (false: both start stopped)."
+        ),
+    )
+    gx_max_rows: int = Field(
+        default=250_000,
+        ge=0,
+        description=(
+            "Rows of one raw batch Great Expectations validates; a larger batch is validated on"
+            " a repeatable sample and every result says 'sampled N of M rows' (0: every row)."
+        ),
+    )
+    # Alerts on a failed or blocked run (orchestration/alerts.py): e-mail, a webhook, or both;
+    # nothing configured means no alert (one log line says so).
+    alert_smtp_host: str = Field(default="", description="Alert e-mail: SMTP host (empty: off).")
+    alert_smtp_port: int = Field(default=25, ge=1, le=65535, description="Alert e-mail: port.")
+    alert_smtp_from: str = Field(default="tandem@localhost", description="Alert e-mail: sender.")
+    alert_smtp_to: str = Field(
+        default="", description="Alert e-mail: recipients, separated by commas."
+    )
+    alert_smtp_user: str = Field(default="", description="Alert e-mail: login (optional).")
+    alert_smtp_password: str = Field(default="", description="Alert e-mail: password (optional).")
+    alert_smtp_starttls: bool = Field(
+        default=False, description="Alert e-mail: upgrade the connection with STARTTLS."
+    )
+    alert_webhook_url: str = Field(
+        default="", description="Alerts: URL that receives a JSON POST per failed run (optional)."
+    )
     dbt_target: Literal["duckdb", "postgres"] = Field(
         default="duckdb", description="dbt target: the DuckDB build file or a PostgreSQL server."
     )
@@ -165,7 +196,11 @@ class TandemSettings(BaseSettings):
             path.mkdir(parents=True, exist_ok=True)
         dagster_yaml = self.dagster_home / "dagster.yaml"
         if not dagster_yaml.exists():
-            dagster_yaml.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+            # one run at a time: the schedule and the landing sensor share one DuckDB writer
+            dagster_yaml.write_text(
+                "telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n",
+                encoding="utf-8",
+            )
 
     def duckdb_config(self, purpose: Literal["build", "landing"] = "build") -> dict[str, str]:
         """Configuration for every read-write DuckDB connection of the pipeline: the build

@@ -101,3 +101,41 @@ def model_runs() -> pl.DataFrame | None:
         order by model
         """
     )
+
+
+CHECK_RESULTS = "quality.check_results"
+
+
+def latest_check_results() -> pl.DataFrame | None:
+    """The newest run's checks, failures and warnings first (None before the first gate ran)."""
+    if not has_table(CHECK_RESULTS):
+        return None
+    return cached_query(
+        f"""
+        select status, severity, layer, check_name, asset, failing_rows, rows_checked,
+            example, message
+        from {CHECK_RESULTS}
+        where run_id = (select arg_max(run_id, checked_at) from {CHECK_RESULTS})
+        order by case status when 'fail' then 0 when 'warn' then 1 else 2 end, layer, asset
+        """
+    )
+
+
+def check_history(runs: int = 30) -> pl.DataFrame | None:
+    """One row per run with checks: when, how many passed, warned and failed (blocked)."""
+    if not has_table(CHECK_RESULTS):
+        return None
+    return cached_query(
+        f"""
+        select run_id, min(checked_at) as checked_at,
+            count(*) filter (where status = 'pass') as passed,
+            count(*) filter (where status = 'warn') as warned,
+            count(*) filter (where status = 'fail') as failed,
+            string_agg(distinct check_name || ' @ ' || asset, '; ')
+                filter (where status = 'fail') as blocked_by
+        from {CHECK_RESULTS}
+        group by run_id
+        order by checked_at desc
+        limit {int(runs)}
+        """
+    )

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboards.components import guarded, table
 from dashboards.data import quality as data
+from dashboards.data.runs import recent_runs
 from dashboards.formatting import format_count
 from dashboards.i18n import t
 from dashboards.page import sources, start_page
@@ -57,7 +58,39 @@ def main() -> None:
         st.info(t("model_never_ran"))
     else:
         table(runs_of_models, "model_runs", {"status": t("status"), "reason": t("reason")})
-    sources(data.LEDGER, data.REJECTS, "raw_*._loaded_at", "ml.model_runs")
+    _quality_checks()
+    _pipeline_runs()
+    sources(data.LEDGER, data.REJECTS, "raw_*._loaded_at", "ml.model_runs", data.CHECK_RESULTS)
+
+
+def _quality_checks() -> None:
+    """The newest run's check results (failures first) and the history of every run's checks."""
+    st.subheader(t("dq.checks"))
+    latest = data.latest_check_results()
+    if latest is None or latest.is_empty():
+        st.info(t("dq.no_checks"))
+        return
+    failed = latest.filter(latest["status"] == "fail").height
+    warned = latest.filter(latest["status"] == "warn").height
+    if failed:
+        st.error(t("dq.checks_blocked", failed=format_count(failed)))
+    elif warned:
+        st.warning(t("dq.checks_warned", warned=format_count(warned)))
+    else:
+        st.success(t("dq.checks_passed", checks=format_count(latest.height)))
+    table(latest, "check_results", {"status": t("status"), "message": t("reason")})
+    st.subheader(t("dq.check_history"))
+    table(data.check_history(), "check_history")
+
+
+def _pipeline_runs() -> None:
+    """The last pipeline runs with each step's duration (Dagster's run storage)."""
+    st.subheader(t("dq.pipeline_runs"))
+    runs = recent_runs()
+    if runs.is_empty():
+        st.info(t("dq.no_pipeline_runs"))
+    else:
+        table(runs, "pipeline_runs", {"status": t("status")})
 
 
 with guarded():

@@ -1,6 +1,7 @@
 -- The general ledger's revenue (6001) and cost of sales (6401) equal the approved invoice
--- lines' net amounts and costs in every month, to the fen. Computed from the ledger and the
--- invoice fact directly, not from rpt_pnl_monthly. Returns the months that disagree. An
+-- lines' net amounts and costs in every month, within the var reconciliation_tolerance
+-- (dbt_project.yml). Computed from the ledger and the invoice fact directly, not from
+-- rpt_pnl_monthly. Returns the months that disagree. An
 -- extract without a general ledger (none landed) has nothing to reconcile.
 
 with
@@ -49,6 +50,6 @@ from compared
 where
     exists (select 1 from gl)
     and (
-        gl_revenue <> invoice_revenue
-        or gl_cost_of_sales <> invoice_cost_of_sales
+        abs(gl_revenue - invoice_revenue) > {{ var('reconciliation_tolerance') }}
+        or abs(gl_cost_of_sales - invoice_cost_of_sales) > {{ var('reconciliation_tolerance') }}
     )

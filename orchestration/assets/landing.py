@@ -23,7 +23,7 @@ import dagster as dg
 from data_tests.raw_checks import build_raw_quality_checks, run_raw_suites
 from ingestion.contracts import Contract, load_contracts
 from ingestion.landing import LandingReport, drop_folders, land_directory, list_extract_files
-from orchestration.resources import TandemConfig
+from orchestration.resources import TandemConfig, sensor_status
 
 LANDING_GROUP = "raw"
 DROPS_PARTITIONS_NAME = "landing_drops"
@@ -242,8 +242,9 @@ def landing_requests(
     name="landing_sensor",
     jobs=[land_daily_drop, land_raw_job],
     minimum_interval_seconds=60,
-    # off by default: a run it starts must not race the daily pipeline for the DuckDB writer lock
-    default_status=dg.DefaultSensorStatus.STOPPED,
+    # on unless TANDEM_SCHEDULES_ENABLED=false; the instance runs one run at a time
+    # (dagster.yaml, see settings.ensure_dirs), so its runs never race the daily pipeline
+    default_status=sensor_status(),
     description="Notices new files in landing/: one run per new or changed drop folder.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext, tandem: TandemConfig) -> dg.SensorResult:

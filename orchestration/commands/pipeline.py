@@ -38,6 +38,8 @@ class RunSummary:
     run_id: str
     seconds: float
     stages: list[StageSummary]
+    # the quality gate's verdict: blocked, message, failed_checks, warnings, alerts
+    quality: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -150,12 +152,19 @@ def execute(
             },
         )
         stages = stage_summaries(instance, result)
+        quality = {}
+        if command == "run" or not result.success:
+            # record the run's check results, say what blocked it, alert on failure
+            from orchestration.quality_gate import after_run
+
+            quality = after_run(instance, result.run_id, settings, result.success)
     return RunSummary(
         command=command,
         status="success" if result.success else "failure",
         run_id=result.run_id,
         seconds=round(time.perf_counter() - started, 3),
         stages=stages,
+        quality=quality,
     )
 
 
@@ -207,6 +216,9 @@ def stage_summaries(instance: dg.DagsterInstance, result: Any) -> list[StageSumm
             counted = _rows_from_metadata(metadata)
             if counted is not None:
                 rows[step] = rows.get(step, 0) + counted
+            # the quality gate's warnings publish, and are said
+            for warning in _metadata_list(metadata.get("quality_warnings")):
+                problems.setdefault(step, []).append(f"warning: {warning}")
             for key, fate in FILE_LISTS.items():
                 listed = files.setdefault(step, {}).setdefault(fate, [])
                 for file in _metadata_list(metadata.get(key)):

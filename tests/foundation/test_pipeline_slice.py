@@ -58,6 +58,7 @@ def test_run_reports_every_stage_with_rows(first_run) -> None:
         "ml_channel_attribution",
         "ml_channel_mmm",
         "ml_churn",
+        "quality_gate",
         "serving_warehouse",
     }
     assert all(s["status"] == "success" for s in stages.values())
