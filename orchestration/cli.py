@@ -55,7 +55,7 @@ def _already_generated(out: Path, scale: str, seed: int, args: argparse.Namespac
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from ingestion.simulator import generate
+    from simulator import generate
 
     settings = get_settings()
     out = Path(args.out) if args.out else settings.landing_dir

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ingestion.simulator.calendar import to_date, weekday
-from ingestion.simulator.names import REGIONS
+from simulator.calendar import to_date, weekday
+from simulator.names import REGIONS
 
 
 @dataclass(frozen=True)

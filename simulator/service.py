@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ingestion.simulator.behaviour import MonthlyPaths
-from ingestion.simulator.calendar import date_series, datetime_strings
-from ingestion.simulator.ids import IdCounters
-from ingestion.simulator.population import Population
+from simulator.behaviour import MonthlyPaths
+from simulator.calendar import date_series, datetime_strings
+from simulator.ids import IdCounters
+from simulator.population import Population
 
 PRIORITY_P = [0.08, 0.22, 0.5, 0.2]  # 1 紧急, 2 高, 3 普通, 4 低
 SLA_HOURS = np.array([4, 8, 24, 72])

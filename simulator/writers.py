@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from ingestion.simulator.calendar import next_business_day, to_date
+from simulator.calendar import next_business_day, to_date
 
 RENDER_ROWS = 200_000
 FLUSH_BYTES = 256 * 2**20  # daily-drop buffer written out beyond this size

@@ -11,22 +11,22 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ingestion.simulator import behaviour
-from ingestion.simulator.behaviour import simulate_months
-from ingestion.simulator.calendar import date_series, datetime_strings, month_starts, to_day
-from ingestion.simulator.contacts import addresses as make_addresses
-from ingestion.simulator.contacts import primary_contacts
-from ingestion.simulator.crm_customers import build_crm_customers
-from ingestion.simulator.erp import build_erp
-from ingestion.simulator.identity_noise import (
+from simulator import behaviour
+from simulator.behaviour import simulate_months
+from simulator.calendar import date_series, datetime_strings, month_starts, to_day
+from simulator.contacts import addresses as make_addresses
+from simulator.contacts import primary_contacts
+from simulator.crm_customers import build_crm_customers
+from simulator.erp import build_erp
+from simulator.identity_noise import (
     IdentityNoise,
     chunk_phones,
     plant_hard_negatives,
     share_group_domains,
 )
-from ingestion.simulator.ids import IdCounters
-from ingestion.simulator.leads import build_leads, lead_ids
-from ingestion.simulator.marketing import (
+from simulator.ids import IdCounters
+from simulator.leads import build_leads, lead_ids
+from simulator.marketing import (
     CHANNELS,
     Marketing,
     baidu_report,
@@ -35,15 +35,15 @@ from ingestion.simulator.marketing import (
     tencent_report,
     trade_show_sheet,
 )
-from ingestion.simulator.names import INDUSTRIES, REGIONS
-from ingestion.simulator.org import build_organisation
-from ingestion.simulator.population import EXISTING_SHARE, SIZES, build_population, slice_population
-from ingestion.simulator.products import build_catalogue
-from ingestion.simulator.sales import build_sales
-from ingestion.simulator.scales import get_scale
-from ingestion.simulator.service import build_tickets
-from ingestion.simulator.truth import README, TABLE_NOTES, TruthWriter
-from ingestion.simulator.writers import ADS_GBK, ADS_UTF8, CRM, ERP, ExtractWriter
+from simulator.names import INDUSTRIES, REGIONS
+from simulator.org import build_organisation
+from simulator.population import EXISTING_SHARE, SIZES, build_population, slice_population
+from simulator.products import build_catalogue
+from simulator.sales import build_sales
+from simulator.scales import get_scale
+from simulator.service import build_tickets
+from simulator.truth import README, TABLE_NOTES, TruthWriter
+from simulator.writers import ADS_GBK, ADS_UTF8, CRM, ERP, ExtractWriter
 
 DEFAULT_END = dt.date(2026, 10, 31)
 LEAD_SLICE = 200_000

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ingestion.simulator.calendar import date_series, datetime_strings
-from ingestion.simulator.columns import take
-from ingestion.simulator.contacts import PrimaryContacts
-from ingestion.simulator.marketing import CHANNEL_KEYS, CHANNELS, Marketing
-from ingestion.simulator.names import mobiles, person_names, personal_email
-from ingestion.simulator.population import LeadNames, Population
-from ingestion.simulator.problems import flag, flag_values
+from simulator.calendar import date_series, datetime_strings
+from simulator.columns import take
+from simulator.contacts import PrimaryContacts
+from simulator.marketing import CHANNEL_KEYS, CHANNELS, Marketing
+from simulator.names import mobiles, person_names, personal_email
+from simulator.population import LeadNames, Population
+from simulator.problems import flag, flag_values
 
 LEAD_ID_BASE = 200_000
 UTM_LOSS = 0.10  # forms whose UTM parameters got lost on the way

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingestion.simulator.names import INDUSTRIES
-from ingestion.simulator.population import Population
-from ingestion.simulator.variants import name_parts
+from simulator.names import INDUSTRIES
+from simulator.population import Population
+from simulator.variants import name_parts
 
 KINDS = (
     "branch",

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 
-from ingestion.simulator.names import (
+from simulator.names import (
     _BRAND_PINYIN,
     BRAND_POOL,
     INDUSTRIES,
     REGIONS,
     typo_name,
 )
-from ingestion.simulator.tax_id import USCC_ALPHABET
+from simulator.tax_id import USCC_ALPHABET
 
 # province of each simulated city (municipalities are their own province)
 PROVINCE = {

@@ -7,11 +7,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ingestion.simulator.hard_negatives import HardNegatives
-from ingestion.simulator.hard_negatives import plant as plant_hard_negatives
-from ingestion.simulator.names import REGIONS
-from ingestion.simulator.population import Population
-from ingestion.simulator.variants import (
+from simulator.hard_negatives import HardNegatives
+from simulator.hard_negatives import plant as plant_hard_negatives
+from simulator.names import REGIONS
+from simulator.population import Population
+from simulator.variants import (
     LANDLINE_STYLES,
     MOBILE_STYLES,
     format_landline,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ingestion.simulator.calendar import date_series, datetime_strings
-from ingestion.simulator.names import mobiles, person_names
+from simulator.calendar import date_series, datetime_strings
+from simulator.names import mobiles, person_names
 
 DEPARTMENTS = [
     (1, "总经理办公室", 0),

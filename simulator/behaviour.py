@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingestion.simulator.population import Population
+from simulator.population import Population
 
 B_DELAY = 0.03
 B_TICKETS = 0.25

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingestion.simulator.names import (
+from simulator.names import (
     BRAND_POOL,
     REGIONS,
     company_email,
@@ -14,7 +14,7 @@ from ingestion.simulator.names import (
     person_names,
     personal_email,
 )
-from ingestion.simulator.population import Population
+from simulator.population import Population
 
 POSTS = ["总经理", "采购经理", "采购专员", "财务", "技术负责人", "行政", "设备主管", "IT经理"]
 DISTRICTS = ["高新区", "经济开发区", "工业园区", "新区", "中心区", "科技园", "保税区"]

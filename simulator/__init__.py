@@ -3,7 +3,7 @@
 See docs/SAMPLE_DATA.md for every file written.
 """
 
-from ingestion.simulator.generate import generate
-from ingestion.simulator.scales import SCALES, ProblemRates, ScaleConfig
+from simulator.generate import generate
+from simulator.scales import SCALES, ProblemRates, ScaleConfig
 
 __all__ = ["SCALES", "ProblemRates", "ScaleConfig", "generate"]

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingestion.simulator.marketing import CHANNELS, Marketing
-from ingestion.simulator.names import (
+from simulator.marketing import CHANNELS, Marketing
+from simulator.names import (
     REGIONS,
     company_names,
     name_space_per_region,
     person_names,
 )
-from ingestion.simulator.scales import ScaleConfig
-from ingestion.simulator.tax_id import make_uscc
+from simulator.scales import ScaleConfig
+from simulator.tax_id import make_uscc
 
 SIZES = ["micro", "small", "medium", "large"]
 SIZE_P = [0.35, 0.35, 0.22, 0.08]

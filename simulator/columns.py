@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from ingestion.simulator.calendar import date_series
+from simulator.calendar import date_series
 
 
 def take(values: pl.Series | Sequence[str] | np.ndarray, idx: np.ndarray) -> pl.Series:

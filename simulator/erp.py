@@ -7,21 +7,21 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ingestion.simulator.behaviour import MonthlyPaths
-from ingestion.simulator.calendar import (
+from simulator.behaviour import MonthlyPaths
+from simulator.calendar import (
     date_series,
     date_strings,
     next_business_day,
     to_business_day,
 )
-from ingestion.simulator.columns import const, doc_numbers, numbers, pick, take
-from ingestion.simulator.ids import IdCounters
-from ingestion.simulator.names import INDUSTRIES, REGIONS
-from ingestion.simulator.population import Population
-from ingestion.simulator.problems import flag, flag_values
-from ingestion.simulator.products import Catalogue
-from ingestion.simulator.scales import ScaleConfig
-from ingestion.simulator.tax_id import corrupt_check_char
+from simulator.columns import const, doc_numbers, numbers, pick, take
+from simulator.ids import IdCounters
+from simulator.names import INDUSTRIES, REGIONS
+from simulator.population import Population
+from simulator.problems import flag, flag_values
+from simulator.products import Catalogue
+from simulator.scales import ScaleConfig
+from simulator.tax_id import corrupt_check_char
 
 CONTRACT_SHARE = 0.22  # repeat orders that go through a CRM contract (first orders always do)
 CREDIT_NOTE_RATE = 0.03

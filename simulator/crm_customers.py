@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ingestion.simulator.calendar import date_series, datetime_strings
-from ingestion.simulator.contacts import POSTS, PrimaryContacts
-from ingestion.simulator.identity_noise import IdentityNoise
-from ingestion.simulator.ids import IdCounters
-from ingestion.simulator.marketing import CHANNELS
-from ingestion.simulator.names import (
+from simulator.calendar import date_series, datetime_strings
+from simulator.contacts import POSTS, PrimaryContacts
+from simulator.identity_noise import IdentityNoise
+from simulator.ids import IdCounters
+from simulator.marketing import CHANNELS
+from simulator.names import (
     INDUSTRIES,
     REGIONS,
     branch_name,
@@ -24,10 +24,10 @@ from ingestion.simulator.names import (
     to_fullwidth,
     typo_name,
 )
-from ingestion.simulator.population import LEVEL_BY_SIZE, Population
-from ingestion.simulator.problems import flag
-from ingestion.simulator.scales import ProblemRates
-from ingestion.simulator.variants import (
+from simulator.population import LEVEL_BY_SIZE, Population
+from simulator.problems import flag
+from simulator.scales import ProblemRates
+from simulator.variants import (
     LANDLINE_STYLES,
     MOBILE_STYLES,
     TAX_TYPOS,

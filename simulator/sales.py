@@ -8,15 +8,15 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ingestion.simulator.behaviour import MonthlyPaths
-from ingestion.simulator.calendar import date_series, date_strings, datetime_strings
-from ingestion.simulator.columns import const, pick, take
-from ingestion.simulator.erp import ErpChunk
-from ingestion.simulator.ids import IdCounters
-from ingestion.simulator.names import short_name
-from ingestion.simulator.population import Population
-from ingestion.simulator.problems import flag
-from ingestion.simulator.scales import ProblemRates
+from simulator.behaviour import MonthlyPaths
+from simulator.calendar import date_series, date_strings, datetime_strings
+from simulator.columns import const, pick, take
+from simulator.erp import ErpChunk
+from simulator.ids import IdCounters
+from simulator.names import short_name
+from simulator.population import Population
+from simulator.problems import flag
+from simulator.scales import ProblemRates
 
 STUCK_DAYS = 90
 ACTIVITY_CATEGORIES = ["电话", "拜访", "微信", "邮件", "会议"]
