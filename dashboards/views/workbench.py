@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboards.access.roles import sees_personal_data
 from dashboards.access.session import require_page
-from dashboards.workbench.download import csv_bytes
+from dashboards.downloads import csv_bytes
 from dashboards.workbench.guard import RefusedStatement
 from dashboards.workbench.runner import QueryTimedOut, history, run_for_user
 from dashboards.workbench.schema_docs import read_schema_docs
