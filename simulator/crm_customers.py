@@ -14,13 +14,44 @@ import polars as pl
 from simulator.calendar import date_series, datetime_strings
 from simulator.contacts import PrimaryContacts
 from simulator.crm_contacts import crm_contacts
-from simulator.crm_duplicates import draw_duplicates, draw_phones, primary_names
-from simulator.crm_keys import custom_data, draw_shared_keys
+from simulator.crm_duplicates import (
+    Duplicates,
+    Phones,
+    draw_duplicates,
+    draw_phones,
+    primary_names,
+)
+from simulator.crm_keys import SharedKeys, custom_data, draw_shared_keys
+from simulator.hard_negatives import HardNegatives
 from simulator.identity_noise import IdentityNoise
 from simulator.ids import IdCounters, batch_id
 from simulator.population import Population
 from simulator.problems import flag
 from simulator.scales import ProblemRates
+
+# wk_crm_customer as written, then the truth columns the writer strips or keeps aside
+CUSTOMER_COLUMNS = [
+    "customer_id",
+    "customer_name",
+    "owner_user_id",
+    "deal_status",
+    "deal_time",
+    "mobile",
+    "telephone",
+    "email",
+    "address",
+    "status",
+    "create_time",
+    "update_time",
+    "last_time",
+    "pool_time",
+    "batch_id",
+    "_drop",
+    "_problem",
+    "_column",
+    "_detail",
+    "_true",
+]
 
 
 @dataclass
@@ -162,36 +193,34 @@ def build_crm_customers(
         pl.col("customer_id").map_elements(batch_id, return_dtype=pl.String).alias("batch_id"),
         date_series(customers["_sec"].to_numpy() // 86400).alias("_drop"),
     )
-    customers = customers.select(
-        [
-            "customer_id",
-            "customer_name",
-            "owner_user_id",
-            "deal_status",
-            "deal_time",
-            "mobile",
-            "telephone",
-            "email",
-            "address",
-            "status",
-            "create_time",
-            "update_time",
-            "last_time",
-            "pool_time",
-            "batch_id",
-            "_drop",
-            "_problem",
-            "_column",
-            "_detail",
-            "_true",
-        ]
-    )
+    customers = customers.select(CUSTOMER_COLUMNS)
 
     custom = custom_data(pop, prim["customer_id"].to_numpy(), dups, keys, rng, create_sec, ids)
     contacts_df, primary_cid = crm_contacts(
         pop, contacts, prim_mobile, create_sec, rng, ids, end_sec
     )
-    identity = pl.DataFrame(
+    identity = _identity_rows(pop, primary_name, primary_variant, dups, phones, keys, hard)
+    return CrmCustomers(customers.drop("_true"), custom, contacts_df, identity, primary_cid)
+
+
+def _phone_formats(styles: list[str], landlines: list[str]) -> list[str]:
+    """The landline style per record for the identity truth, "" where it has no landline."""
+    return [f"landline:{x}" if t else "" for x, t in zip(styles, landlines, strict=True)]
+
+
+def _identity_rows(
+    pop: Population,
+    primary_name: list[str],
+    primary_variant: np.ndarray,
+    dups: Duplicates,
+    phones: Phones,
+    keys: SharedKeys,
+    hard: HardNegatives,
+) -> pl.DataFrame:
+    """identity.parquet rows of the chunk's CRM records: primaries, then duplicates."""
+    n, n_dup, d_src = len(pop.true_id), len(dups.src), dups.src
+    d_id, d_name, d_variant = dups.id, dups.name, dups.variant
+    return pl.DataFrame(
         {
             "true_customer_id": np.r_[pop.true_id, pop.true_id[d_src]],
             "system": "crm",
@@ -201,21 +230,9 @@ def build_crm_customers(
             if n_dup
             else primary_variant.astype(str),
             "is_primary": np.r_[np.ones(n, bool), np.zeros(n_dup, bool)],
-            "phone_format": [
-                f"landline:{x}" if t else ""
-                for x, t in zip(phones.landline_style, landline, strict=True)
-            ]
-            + [
-                f"landline:{x}" if t else ""
-                for x, t in zip(phones.d_landline_style, d_landline, strict=True)
-            ],
+            "phone_format": _phone_formats(phones.landline_style, phones.landline)
+            + _phone_formats(phones.d_landline_style, phones.d_landline),
             "tax_id_variant": np.r_[keys.tax_variant, keys.d_tax_variant].astype(str),
             "hard_negative": np.r_[hard.kind, hard.kind[d_src]].astype(str),
         }
     )
-    return CrmCustomers(customers.drop("_true"), custom, contacts_df, identity, primary_cid)
-
-
-def _phone_formats(styles: list[str], landlines: list[str]) -> list[str]:
-    """The landline style per record for the identity truth, "" where it has no landline."""
-    return [f"landline:{x}" if t else "" for x, t in zip(styles, landlines, strict=True)]
