@@ -1,7 +1,7 @@
 """Benchmark the dashboard pages: cold and warm seconds per page on a published warehouse.
 
 Usage:
-    TANDEM_HOME=/path/to/home python bench/bench_dashboards.py [--pages a,b] [--repeat 3]
+    TANDEM_HOME=/path/to/home python -m bench.bench_dashboards [--pages a,b] [--repeat 3]
 
 Reads the serving file of ``TANDEM_HOME`` read-only (a shared warehouse is safe). Each page runs
 in its own child process through Streamlit's ``AppTest``:
@@ -30,8 +30,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # run as a script: bench/ is not on the path
-    sys.path.insert(0, str(REPO))
 
 RESULTS = REPO / "bench" / "results"
 PAGES = [

@@ -28,7 +28,7 @@ RESULTS = REPO / "bench" / "results"
 CHILD = """
 import json, sys
 from pathlib import Path
-from ingestion.simulator import generate
+from simulator import generate
 summary = generate(Path(sys.argv[1]), scale=sys.argv[2], seed=int(sys.argv[3]),
                    progress=lambda m: print(m, file=sys.stderr, flush=True))
 Path(sys.argv[4]).write_text(json.dumps(summary))

@@ -271,7 +271,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     data = args.data
     if data is None:
-        from ingestion.simulator import generate
+        from simulator import generate
 
         data = work / "extract"
         generate(data, scale=args.scale, seed=42)

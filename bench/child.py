@@ -35,7 +35,7 @@ def _say(message: str) -> None:
 @task("generate")
 def generate_extracts(params: dict[str, Any]) -> dict[str, Any]:
     """Simulate the company into ``params['out']`` (full extracts or daily drops)."""
-    from ingestion.simulator import generate
+    from simulator import generate
 
     summary = generate(
         Path(params["out"]),

@@ -36,7 +36,7 @@ from models_ml.features import customer_features
 from models_ml.warehouse import warehouse_as_of
 from orchestration.settings import TandemSettings
 
-B_DELAY, B_TICKETS, B_SILENCE = 0.03, 0.25, 0.9  # ingestion/simulator/behaviour.py
+B_DELAY, B_TICKETS, B_SILENCE = 0.03, 0.25, 0.9  # simulator/behaviour.py
 DOMINANT_TERM = 0.45  # a driver multiplying the hazard by at least e^0.45 = 1.6
 
 

@@ -25,7 +25,8 @@ import psutil
 from bench.context import BenchContext
 from bench.goals import evaluate_all
 from bench.measure import ChildFailed, spread
-from bench.ratios import RATIOS, Ratio
+from bench.ratio_base import Ratio
+from bench.ratios import RATIOS
 from bench.stages import Stage, StageRun, pipeline_stages
 from orchestration.settings import REPO_ROOT
 

@@ -9,20 +9,18 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import re
 from collections.abc import Callable, Iterator, Sequence
 
 import duckdb
 import polars as pl
 import streamlit as st
 
+from dashboards.downloads import csv_bytes
 from dashboards.formatting import change_ratio, format_date
 from dashboards.i18n import current_language, t
 from dashboards.serving import WarehouseNotPublished, cached_query, has_table
 
 log = logging.getLogger("tandem.dashboards")
-# a spreadsheet runs a cell that starts with one of these as a formula (CSV injection)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # a browser table beyond this many rows is slow to draw and nobody reads it; the CSV has all
 MAX_SHOWN_ROWS = 1000
 
@@ -49,27 +47,6 @@ def guarded() -> Iterator[None]:
         st.error(t("page_failed", error=f"{type(error).__name__}: {error}"))
 
 
-def neutralise(value: object) -> object:
-    """Prefix text a spreadsheet would run as a formula with an apostrophe (shown as text)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def csv_for_excel(frame: pl.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark (Excel then reads Chinese right), formulas neutralised."""
-    risky = "^[" + re.escape("".join(FORMULA_STARTS)) + "]"
-    safe = frame.with_columns(
-        pl.when(pl.col(name).str.contains(risky))
-        .then(pl.lit("'") + pl.col(name))
-        .otherwise(pl.col(name))
-        .alias(name)
-        for name, dtype in frame.schema.items()
-        if dtype == pl.String
-    )
-    return b"\xef\xbb\xbf" + safe.write_csv().encode("utf-8")
-
-
 def table(
     frame: pl.DataFrame,
     name: str,
@@ -84,7 +61,7 @@ def table(
     st.dataframe(shown.head(max_rows), hide_index=True, width="stretch")
     st.download_button(
         t("download_csv"),
-        data=lambda: csv_for_excel(shown),  # built only when the reader clicks
+        data=lambda: csv_bytes(shown),  # built only when the reader clicks
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"download_{name}",

@@ -53,9 +53,14 @@ def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _safe_headers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Column names neutralised too: a workbench query may name a column ``=HYPERLINK(...)``."""
+    return frame.rename({c: neutralise_text(c) for c in frame.columns if neutralise_text(c) != c})
+
+
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """``frame`` as a neutralised CSV for people: UTF-8 with a byte-order mark, a header row."""
-    return neutralise_frame(frame).write_csv(include_bom=True).encode("utf-8")
+    return _safe_headers(neutralise_frame(frame)).write_csv(include_bom=True).encode("utf-8")
 
 
 def xlsx_bytes(frame: pl.DataFrame, sheet: str = "data") -> bytes:
@@ -65,5 +70,7 @@ def xlsx_bytes(frame: pl.DataFrame, sheet: str = "data") -> bytes:
     buffer = io.BytesIO()
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     with xlsxwriter.Workbook(buffer, options) as workbook:
-        neutralise_frame(frame).write_excel(workbook=workbook, worksheet=sheet, autofit=True)
+        _safe_headers(neutralise_frame(frame)).write_excel(
+            workbook=workbook, worksheet=sheet, autofit=True
+        )
     return buffer.getvalue()

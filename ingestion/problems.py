@@ -96,3 +96,8 @@ class QuarantineError(Exception):
     def __init__(self, problems: list[FileProblem]) -> None:
         self.problems = problems
         super().__init__("; ".join(p.message for p in problems[:3]))
+
+
+def quarantine_error(kind: str, message: str, **where: object) -> QuarantineError:
+    """A QuarantineError with a single problem (``where``: row, column, value, expected)."""
+    return QuarantineError([FileProblem(kind, message, **where)])  # type: ignore[arg-type]

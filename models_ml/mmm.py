@@ -1,7 +1,7 @@
 """Marketing-mix model: adstocked, saturated spend against a weekly outcome, fitted by sklearn.
 
 The response the model assumes for channel c on day t is the one marketing follows
-(ingestion/simulator/marketing.py, docs/SAMPLE_DATA.md)::
+(simulator/marketing.py, docs/SAMPLE_DATA.md)::
 
     A_t = spend_t + decay * A_{t-1}                   geometric adstock, daily
     response_t = A_t^s / (A_t^s + K^s)                Hill saturation

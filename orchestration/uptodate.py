@@ -15,13 +15,8 @@ import hashlib
 import duckdb
 
 from ingestion.contracts import load_contracts
-from ingestion.landing import (
-    LEDGER_TABLE,
-    META_SCHEMA,
-    file_sha256,
-    list_extract_files,
-    match_contract,
-)
+from ingestion.landing import list_extract_files, match_contract
+from ingestion.ledger import LEDGER_TABLE, META_SCHEMA, file_sha256
 from orchestration.settings import DBT_PROJECT_DIR, TandemSettings
 
 PUBLISHES_TABLE = f"{META_SCHEMA}.publishes"

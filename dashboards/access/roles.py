@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+import duckdb
 import polars as pl
 
 Role = Literal["manager", "analyst", "marketing", "admin"]
@@ -77,32 +78,30 @@ def mask_value_sql(column_sql: str, column_name: str) -> str:
     )
 
 
-def mask_email(value: pl.Expr) -> pl.Expr:
-    local_ok = value.str.find("@").fill_null(-1) > 0
-    domain = value.str.split("@").list.get(1, null_on_oob=True)
-    return (
-        pl.when(value.is_null())
-        .then(None)
-        .when(local_ok)
-        .then(value.str.slice(0, 1) + pl.lit("***@") + domain)
-        .otherwise(pl.lit("***"))
-    )
-
-
-def mask_phone(value: pl.Expr) -> pl.Expr:
-    return pl.when(value.is_null()).then(None).otherwise(pl.lit(PHONE_STARS) + value.str.slice(-4))
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def mask_frame(frame: pl.DataFrame, role: str) -> pl.DataFrame:
-    """``frame`` as ``role`` may see it: personal columns masked unless marketing or admin."""
+    """``frame`` as ``role`` may see it: personal columns masked unless marketing or admin.
+
+    The masking is :func:`mask_value_sql` itself, run by DuckDB over the frame, so the pages and
+    the workbench's masked copy cannot drift apart.
+    """
     if sees_personal_data(role):
         return frame
-    masked = []
-    for name, dtype in frame.schema.items():
-        if not is_personal_column(name):
-            continue
-        value = pl.col(name).cast(pl.String) if dtype != pl.String else pl.col(name)
-        masked.append(
-            (mask_email(value) if "mail" in name.lower() else mask_phone(value)).alias(name)
-        )
-    return frame.with_columns(masked) if masked else frame
+    personal = [name for name in frame.columns if is_personal_column(name)]
+    if not personal:
+        return frame
+    masked_sql = ", ".join(
+        f"{mask_value_sql(f'cast({_quote(name)} as varchar)', name)} as {_quote(name)}"
+        for name in personal
+    )
+    con = duckdb.connect()
+    try:
+        con.register("_frame", frame.select(personal))
+        # a plain projection keeps the rows in the frame's order (insertion order is preserved)
+        masked = con.sql(f"select {masked_sql} from _frame").pl()
+    finally:
+        con.close()
+    return frame.with_columns(masked.get_column(name) for name in personal)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import polars as pl
 import xlsxwriter
 
 from dashboards.appstore import connect as store
+from dashboards.downloads import neutralise_text
 from dashboards.segments.query import available_sources, contacts_sql
 from dashboards.segments.store import SavedSegment
 from dashboards.workbench.connection import hardened_connect
@@ -35,8 +35,6 @@ EXPORT_COLUMNS = [
     "email",
     "consent_recorded_at",
 ]
-E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -50,11 +48,10 @@ class ExportResult:
 
 
 def neutralise_cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; phone numbers in
-    E.164 (+86...) are numbers, not formulas, and stay as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not E164.match(value):
-        return "'" + value
-    return value
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (the one rule of
+    :func:`dashboards.downloads.neutralise_text`); phone numbers in E.164 (+86...) are plain
+    numbers, not formulas, and stay as they are."""
+    return neutralise_text(value) if isinstance(value, str) else value
 
 
 def sha256_hex(text: str) -> str:

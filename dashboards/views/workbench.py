@@ -6,8 +6,8 @@ import streamlit as st
 
 from dashboards.access.roles import sees_personal_data
 from dashboards.access.session import require_page
+from dashboards.downloads import csv_bytes
 from dashboards.workbench.connection import workbench_database
-from dashboards.workbench.download import csv_bytes
 from dashboards.workbench.guard import RefusedStatement
 from dashboards.workbench.runner import QueryTimedOut, history, run_for_user
 from dashboards.workbench.schema_docs import read_published_docs, read_schema_docs

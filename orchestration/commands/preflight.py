@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 
 from ingestion.contracts import Contract, load_contracts
-from ingestion.landing import LEDGER_TABLE, list_extract_files, match_contract
+from ingestion.landing import list_extract_files, match_contract
+from ingestion.ledger import LEDGER_TABLE
 from orchestration.settings import TandemSettings
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.ratios import dbt_command
+from bench.ratios_dbt import dbt_command
 from bench.raw_sql import execute_manifest
 from ingestion.landing import land_directory
 from orchestration.settings import REPO_ROOT, TandemSettings

@@ -9,7 +9,8 @@ import pytest
 
 from bench.goals import GOALS, evaluate
 from bench.measure import Measurement, spread
-from bench.ratios import RATIOS, RatioResult
+from bench.ratio_base import RatioResult
+from bench.ratios import RATIOS
 from bench.raw_sql import SqlStep, plan_from_manifest, statements
 from bench.report import BEGIN, END, _first_error, latest_results, update_document
 from bench.run import end_to_end, stage_matches

@@ -15,7 +15,7 @@ from ingestion.landing import LandingReport, land_directory
 @pytest.fixture(scope="session")
 def tiny_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The simulator's tiny full extract (seed 42), generated once per session. Read-only."""
-    from ingestion.simulator import generate
+    from simulator import generate
 
     out = tmp_path_factory.mktemp("tiny") / "landing"
     generate(out, scale="tiny", seed=42)
@@ -25,7 +25,7 @@ def tiny_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_drops(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three consecutive daily-drop folders of the tiny simulation (the first one is big)."""
-    from ingestion.simulator import generate
+    from simulator import generate
 
     out = tmp_path_factory.mktemp("drops_full")
     generate(out, scale="tiny", seed=42, daily_drops=True)

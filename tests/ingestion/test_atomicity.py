@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 import ingestion.landing as landing
+import ingestion.ledger as ledger
 
 from .conftest import INVOICE_HEADER, invoice_row, land, query, write_csv
 
@@ -48,8 +49,9 @@ def test_process_killed_inside_the_transaction_leaves_no_rows(tmp_path: Path) ->
         import os
         from pathlib import Path
         import ingestion.landing as landing
+        import ingestion.staging as staging
 
-        real_insert = landing._insert_rows
+        real_insert = staging.insert_rows
 
         def insert_then_die(con, ctx, bad_rows):
             rows = real_insert(con, ctx, bad_rows)
@@ -60,7 +62,7 @@ def test_process_killed_inside_the_transaction_leaves_no_rows(tmp_path: Path) ->
                 os._exit(3)  # a hard crash: no rollback, no cleanup
             return rows
 
-        landing._insert_rows = insert_then_die
+        staging.insert_rows = insert_then_die
         landing.land_directory(Path({str(tmp_path / "w.duckdb")!r}),
                                Path({str(tmp_path / "landing")!r}))
         """
@@ -90,14 +92,14 @@ def test_error_part_way_rolls_back_the_file_and_the_landing_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _two_files(tmp_path)
-    real_ledger = landing._record_ledger
+    real_ledger = ledger.record_ledger
 
     def failing_ledger(con, ctx, status, *args, **kwargs):
         if ctx.contract.entity == "contacts" and status == "landed":
             raise duckdb.IOException("disk full (simulated)")
         return real_ledger(con, ctx, status, *args, **kwargs)
 
-    monkeypatch.setattr(landing, "_record_ledger", failing_ledger)
+    monkeypatch.setattr(ledger, "record_ledger", failing_ledger)
     report = land(tmp_path)
     by_file = {f.file: f for f in report.files}
     assert by_file["crm/wk_crm_contacts.csv"].status == "failed"
@@ -110,6 +112,6 @@ def test_error_part_way_rolls_back_the_file_and_the_landing_goes_on(
     assert query(tmp_path, "select status from raw_meta.file_ledger where file like 'crm/%'") == [
         ("failed",)
     ]
-    monkeypatch.setattr(landing, "_record_ledger", real_ledger)
+    monkeypatch.setattr(ledger, "record_ledger", real_ledger)
     retry = land(tmp_path)
     assert [(f.status, f.rows) for f in retry.files] == [("landed", 3), ("skipped", 0)]

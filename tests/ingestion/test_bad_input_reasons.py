@@ -14,8 +14,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ingestion import landing
-from ingestion.landing import ledger_frame
+from ingestion import landing, ledger
+from ingestion.ledger import ledger_frame
 from orchestration.assets.landing import land_extracts
 from orchestration.commands.pipeline import stage_summaries
 from orchestration.resources import TandemConfig
@@ -266,14 +266,14 @@ def test_a_file_the_machine_failed_to_land_fails_the_run(
     tandem_home, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_csv(tandem_home.landing_dir / CONTACTS, CONTACTS_HEADER, [contact_row(1)])
-    real_ledger = landing._record_ledger
+    real_ledger = ledger.record_ledger
 
     def disk_full(con, ctx, status, *args, **kwargs):
         if status == "landed":
             raise duckdb.IOException("No space left on device (simulated)")
         return real_ledger(con, ctx, status, *args, **kwargs)
 
-    monkeypatch.setattr(landing, "_record_ledger", disk_full)
+    monkeypatch.setattr(ledger, "record_ledger", disk_full)
     resources = {"tandem": TandemConfig(home=str(tandem_home.root))}
     with dg.instance_for_test() as instance:
         result = dg.materialize(

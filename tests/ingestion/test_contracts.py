@@ -14,7 +14,8 @@ from ingestion.contracts import (
     load_contracts,
     logical_path,
 )
-from ingestion.landing import match_contract, plan_headers
+from ingestion.headers import plan_headers
+from ingestion.landing import match_contract
 from ingestion.readers import read_extract
 
 

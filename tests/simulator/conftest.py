@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.simulator import generate
+from simulator import generate
 
 SEED = 7
 

@@ -11,8 +11,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from ingestion.simulator import SCALES, generate
-from ingestion.simulator.tax_id import is_valid_uscc
+from simulator import SCALES, generate
+from simulator.tax_id import is_valid_uscc
 from tests.simulator.helpers import encoding_of, read_csv
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "SAMPLE_DATA.md"

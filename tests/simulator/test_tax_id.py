@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ingestion.simulator.tax_id import (
+from simulator.tax_id import (
     corrupt_check_char,
     is_valid_uscc,
     make_uscc,

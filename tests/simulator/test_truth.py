@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ingestion.simulator import SCALES
-from ingestion.simulator.tax_id import is_valid_uscc
+from simulator import SCALES
+from simulator.tax_id import is_valid_uscc
 from tests.simulator.helpers import read_csv
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -348,7 +348,7 @@ def test_no_shared_key_companies_carry_neither_erp_code_nor_tax_id(small) -> Non
 
 
 def test_daily_drops_are_the_same_when_flushed_often(tiny_drops, tmp_path, monkeypatch) -> None:
-    from ingestion.simulator import generate, writers
+    from simulator import generate, writers
 
     _, summary = tiny_drops
     monkeypatch.setattr(writers, "FLUSH_BYTES", 50_000)

@@ -22,7 +22,6 @@ import pytest
 
 from bench.bench_identity import PHASE_2_IDENTITY, pairwise_accuracy
 from ingestion.landing import land_directory
-from ingestion.simulator import generate
 from models_ml import identity
 from models_ml.identity import (
     EM_BLOCKS,
@@ -32,6 +31,7 @@ from models_ml.identity import (
     write_match_pairs,
 )
 from orchestration.settings import TandemSettings
+from simulator import generate
 from tests.warehouse.dbt_cli import dbt_env, run_dbt
 
 SEED = 42

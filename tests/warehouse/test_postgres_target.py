@@ -32,10 +32,10 @@ import pytest
 import yaml
 
 from ingestion.landing import land_directory
-from ingestion.simulator import generate
 from orchestration.postgres_mirror import MirrorReport, connect, mirror_to_postgres
 from orchestration.services.postgres import PostgresServer, running_server
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
+from simulator import generate
 from tests.warehouse.dbt_cli import run_dbt
 
 pytestmark = pytest.mark.slow

@@ -23,8 +23,8 @@ import polars as pl
 import pytest
 
 from ingestion.landing import land_directory
-from ingestion.simulator import generate
 from orchestration.settings import TandemSettings
+from simulator import generate
 from tests.warehouse.dbt_cli import dbt_env, run_dbt
 
 SEED = 42

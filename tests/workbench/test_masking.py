@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
 import polars as pl
 import pytest
 
@@ -95,6 +98,50 @@ def test_mask_frame_matches_the_role_rule() -> None:
                 "mobile": "*******5678",
                 "email_domain": "acme.example",
             }
+
+
+# awkward values: no local part, no @, two @, empty, null, CJK, formatted and short phones
+AWKWARD = {
+    "email": [
+        "li.wei@acme.example",
+        "@acme.example",
+        "no-at-sign",
+        "a@b@c",
+        "",
+        None,
+        "王@公司.cn",
+    ],
+    "mobile": ["13812345678", "+86 138-1234-5678", "12", "", None, "1", "０１２３４５"],
+    "phone": [13812345678, 5678, 0, None, -12345, 1, 42],  # an integer column is cast first
+    "email_domain": ["acme.example", "", None, "x", "b", "c", "d"],
+}
+
+
+def test_pages_and_the_workbench_mask_the_same_inputs_identically(tmp_path: Path) -> None:
+    """mask_frame (pages, downloads) and the workbench's masked copy give the same values."""
+    from dashboards.workbench.connection import _copy_masked
+
+    frame = pl.DataFrame(AWKWARD)
+    source = tmp_path / "serving.duckdb"
+    with duckdb.connect(str(source)) as con:
+        con.execute("create schema core")
+        con.register("awkward", frame)
+        con.execute("create table core.people as select * from awkward")
+    target = tmp_path / "masked.duckdb"
+    _copy_masked(source, target)
+    with duckdb.connect(str(target), read_only=True) as con:
+        workbench = con.sql("select * from core.people").pl()
+    pages = mask_frame(frame, "analyst")
+    assert pages.to_dict(as_series=False) == workbench.to_dict(as_series=False)
+    # and the values are the rule's, not merely equal
+    assert pages["email"].to_list() == [
+        "l***@acme.example", "***", "***", "a***@b", "***", None, "王***@公司.cn",
+    ]  # fmt: skip
+    assert pages["mobile"].to_list() == [
+        "*******5678", "*******5678", "*******12", "*******", None, "*******1", "*******２３４５",
+    ]  # fmt: skip
+    assert pages["phone"].to_list()[:4] == ["*******5678", "*******5678", "*******0", None]
+    assert pages["email_domain"].to_list() == AWKWARD["email_domain"]
 
 
 @pytest.mark.parametrize(

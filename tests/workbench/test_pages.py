@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.access.session import SESSION_KEY
-from dashboards.workbench.download import csv_bytes, neutralise
+from dashboards.downloads import csv_bytes, neutralise_text
 from dashboards.workbench.runner import history
 from orchestration.settings import REPO_ROOT, TandemSettings
 
@@ -70,8 +70,10 @@ def test_schema_browser_shows_the_dbt_docs(people_warehouse: TandemSettings) -> 
 def test_csv_download_has_a_bom_and_no_live_formula() -> None:
     import polars as pl
 
-    data = csv_bytes(pl.DataFrame({"a": ["=1+2", "@SUM(A1)", "-3", "plain"], "b": [1, 2, 3, 4]}))
+    frame = pl.DataFrame({"a": ["=1+2", "@SUM(A1)", "-3", "plain"], "=b": [1, 2, -3, 4]})
+    data = csv_bytes(frame)
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()
-    assert lines == ["a,b", "'=1+2,1", "'@SUM(A1),2", "'-3,3", "plain,4"]
-    assert neutralise("+86 138") == "'+86 138"
+    # a plain number held as text is no formula; a column a query named "=b" is neutralised too
+    assert lines == ["a,'=b", "'=1+2,1", "'@SUM(A1),2", "-3,-3", "plain,4"]
+    assert neutralise_text("+86 138") == "'+86 138"
