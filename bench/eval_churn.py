@@ -342,7 +342,9 @@ def rejudge(args) -> None:
     predictions = pl.read_parquet(args.json.with_suffix(".preds.parquet"))
     scores = pl.read_parquet(args.json.with_suffix(".scores.parquet"))
     cutoffs = sorted({dt.date.fromisoformat(row["cutoff"]) for row in figures["validation"]})
-    con = duckdb.connect(str(args.home / "warehouse" / "build.duckdb"), read_only=True)
+    settings = TandemSettings(home=args.home)
+    build = settings.build_db if settings.build_db.exists() else settings.legacy_build_db
+    con = duckdb.connect(str(build), read_only=True)
     figures["truth"] = judge(con, args.home / "landing" / "truth", cutoffs, predictions, scores)
     text = json.dumps(figures, indent=2, default=str)
     print(text)

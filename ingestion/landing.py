@@ -23,6 +23,7 @@ twice; a changed file under the same name lands as a new version.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import re
@@ -140,7 +141,9 @@ def _land_one(con: duckdb.DuckDBPyConnection, ctx: FileContext) -> FileOutcome:
             )
             con.execute("commit")
         except BaseException:
-            con.execute("rollback")
+            # a commit that failed (a full disk) has rolled back already: keep its own error
+            with contextlib.suppress(duckdb.TransactionException):
+                con.execute("rollback")
             raise
     finally:
         staging.drop_staged(con)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import shutil
 from pathlib import Path, PurePosixPath
@@ -61,6 +62,8 @@ def quarantine_file(
         record_ledger(con, ctx, "quarantined", 0, 0, problems, None, seconds, str(target))
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        # a commit that failed (a full disk) has rolled back already: keep its own error
+        with contextlib.suppress(duckdb.TransactionException):
+            con.execute("rollback")
         raise
     return target

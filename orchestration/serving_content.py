@@ -2,9 +2,9 @@
 
 Readers need the marts, the model outputs (``ml``), the landing record the Data quality page
 shows (``raw_meta``: file ledger, rejects, quality results, plus a per-raw-table freshness
-summary made here) and the documentation of all of that (``docs``). Raw extracts, staging,
-intermediate and identity working tables stay in the build file: they are inputs to the
-warehouse, not a contract with its readers.
+summary made here), every check's result with its history (``quality``) and the documentation of
+all of that (``docs``). Raw extracts, staging, intermediate and identity working tables stay in
+the build file: they are inputs to the warehouse, not a contract with its readers.
 
 The copy is written table by table into a new file, never by copying the build file's bytes, so
 the serving file carries none of the free blocks that dbt's ``create or replace`` leaves behind
@@ -25,6 +25,7 @@ from orchestration.settings import DBT_PROJECT_DIR, TandemSettings
 
 MODEL_SCHEMA = "ml"
 OPS_SCHEMA = "raw_meta"
+QUALITY_SCHEMA = "quality"  # check results with their history (orchestration/quality_gate.py)
 DOCS_SCHEMA = "docs"
 FRESHNESS_TABLE = f"{OPS_SCHEMA}.raw_table_freshness"
 # the layer each published table belongs to, as recorded in docs.tables
@@ -71,6 +72,7 @@ def serving_plan(manifest: dict) -> ServingPlan:
     layers = {schema: MART for schema in mart_schemas(manifest)}
     layers[MODEL_SCHEMA] = MODEL
     layers[OPS_SCHEMA] = OPS
+    layers[QUALITY_SCHEMA] = OPS
     return ServingPlan(layers)
 
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from bench.run import METRICS
-from orchestration.settings import REPO_ROOT
+from orchestration.settings import REPO_ROOT, TandemSettings
 from tests.conftest import run_tandem
 
 
@@ -80,7 +80,7 @@ def test_land_rows_out_equal_the_ledger_and_the_raw_tables(bench_run) -> None:
     # Dagster's own step time is part of the child's wall time
     assert 0 < run["extra"]["step_seconds"] < run["wall_seconds"]
     assert land["rows_in"] == result["dataset"]["rows"]
-    con = duckdb.connect(str(work / "home" / "warehouse" / "build.duckdb"), read_only=True)
+    con = duckdb.connect(str(TandemSettings(home=work / "home").build_db), read_only=True)
     try:
         ledger = con.execute(
             "select sum(rows) from raw_meta.file_ledger where status = 'landed'"

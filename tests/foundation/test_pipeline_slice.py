@@ -214,7 +214,8 @@ def test_failed_build_exits_non_zero_and_keeps_the_published_warehouse(
     completed = run_tandem("run", "--full-refresh", env=env)
     assert completed.returncode == 1
     last = completed.stderr.strip().splitlines()[-1]
-    # the staging test fails in dbt phase 1, before identity resolution and phase 2
-    assert last.startswith("tandem run: run failed at warehouse_staging"), last
+    # the staging test fails in dbt phase 1, and the quality gate names it in the last line
+    assert last.startswith("tandem run: publishing blocked by 1 error-level check(s)"), last
+    assert "not_null_stg_erp__sales_invoices_erp_customer_code" in last
     after = serving_rows(settings, "select * from finance.rpt_revenue_monthly order by 1")
     assert after == published  # readers keep the last good warehouse

@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 from dagster._utils.error import SerializableErrorInfo
 
-from ingestion.landing import ensure_meta
+from ingestion.ledger import ensure_meta
 from orchestration.assets.publish import PUBLISH_RETRIES, is_transient, publish_asset
 from orchestration.commands.pipeline import _root_cause
 from orchestration.no_room import disk_full

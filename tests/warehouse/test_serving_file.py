@@ -15,7 +15,13 @@ import duckdb
 import pytest
 
 from dashboards.workbench.connection import _fingerprint
-from orchestration.serving_content import DOCS_SCHEMA, MODEL_SCHEMA, OPS_SCHEMA, mart_schemas
+from orchestration.serving_content import (
+    DOCS_SCHEMA,
+    MODEL_SCHEMA,
+    OPS_SCHEMA,
+    QUALITY_SCHEMA,
+    mart_schemas,
+)
 from orchestration.settings import TandemSettings
 from tests.conftest import run_tandem
 from tests.warehouse.conftest import TinyWarehouse
@@ -57,7 +63,7 @@ def test_serving_file_holds_marts_models_and_docs_only(tiny_warehouse: TinyWareh
     marts = mart_schemas(_manifest(settings))
     assert {"core", "finance", "sales", "customer"} <= marts
     served = _schemas(settings.serving_db)
-    assert served == marts | {MODEL_SCHEMA, OPS_SCHEMA, DOCS_SCHEMA}
+    assert served == marts | {MODEL_SCHEMA, OPS_SCHEMA, QUALITY_SCHEMA, DOCS_SCHEMA}
     built = _schemas(settings.build_db)
     assert {"raw_erp", "raw_crm", "staging", "intermediate", "identity"} <= built
     assert not served & (WORKING | {s for s in built if s.startswith("raw_") and s != OPS_SCHEMA})
