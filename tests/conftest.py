@@ -47,7 +47,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 LONGEST_MODULES = (
     "tests/foundation/test_pipeline_slice.py",
     "tests/dashboards/test_browser.py",
-    "tests/warehouse/test_killed_runs.py",
     "tests/foundation/test_quality_gate.py",
     "tests/warehouse/test_bring_your_own.py",
     "tests/warehouse/test_postgres_target.py",

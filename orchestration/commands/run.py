@@ -125,7 +125,5 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
         failed = next((s for s in failed_run.stages if s.status != "success"), None)
         stage = failed.stage if failed else "?"
         reason = failed.problems[0] if failed and failed.problems else "see the log above"
-        if "DagsterExecutionInterruptedError" in reason:
-            raise KeyboardInterrupt  # SIGTERM or Ctrl+C inside a step: said as "interrupted"
         raise CommandError(f"{args.command} failed at {stage}: {reason}")
     return 0
