@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from dashboards.formatting import format_cny, format_count
 from dashboards.i18n import t
@@ -121,11 +121,15 @@ def _settle(page: Page) -> None:
     page.wait_for_timeout(500)  # charts draw after the script ends
 
 
-def _metric(page: Page, label: str) -> str:
+def _metric_value(page: Page, label: str) -> Locator:
     card = page.locator('[data-testid="stMetric"]').filter(
         has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
     )
-    return card.first.locator('[data-testid="stMetricValue"]').inner_text()
+    return card.first.locator('[data-testid="stMetricValue"]')
+
+
+def _metric(page: Page, label: str) -> str:
+    return _metric_value(page, label).inner_text()
 
 
 def test_every_page_in_chromium(server: str, tiny: TinyWarehouse, tmp_path: Path) -> None:
@@ -230,8 +234,14 @@ def test_build_a_segment_and_download_its_export_in_chromium(
             spend = page.get_by_label("Lifetime net revenue at least, yuan (0: any)")
             spend.fill(str(SPEND_FLOOR))
             spend.press("Enter")
+            # the rerun that applies the floor may start after _settle has already looked for
+            # the running widget: wait (bounded) for the live count the marts give, and fail
+            # with the count the page shows if it never gets there
+            count = _metric_value(page, "Consented contacts to export")
+            with contextlib.suppress(AssertionError):
+                expect(count).to_have_text(f"{len(expected):,}", timeout=90_000)
             _settle(page)
-            shown = _metric(page, "Consented contacts to export")
+            shown = count.inner_text()
             page.get_by_role("button", name="Save segment").click()
             page.wait_for_selector('text="saved browser-big-spenders as version 1"')
             _settle(page)
