@@ -21,7 +21,8 @@ from orchestration.commands import serve as serve_command
 from orchestration.commands import users as users_command
 from orchestration.commands.common import CommandError
 from orchestration.commands.docs import DocsError
-from orchestration.no_room import disk_full
+from orchestration.interrupts import note_terminated
+from orchestration.no_room import disk_full, no_room_message
 from orchestration.settings import get_settings
 
 
@@ -65,22 +66,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _no_room_message(error: BaseException) -> str:
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return (
-        f"no room to write under {get_settings().root} ({first}): free disk space there "
-        "(or raise the file-size limit) and run the command again; what landed before is intact"
-    )
+    return no_room_message(get_settings().root, first)
 
 
 def _terminated(signum: int, frame: object) -> None:
     # a supervisor's SIGTERM ends the command like Ctrl+C: Dagster forwards the interrupt to
     # dbt and the run ends with one line (dbt children also die with this process, see
-    # orchestration/bin/dbt-child)
+    # orchestration/bin/dbt-child). Dagster turns the interrupt inside a step into a failed
+    # step, so the signal is also noted for the command to say "interrupted" afterwards.
+    note_terminated()
     raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGINT, _terminated)
     try:
         return args.handler(args)
     except (CommandError, DocsError, ValueError, LookupError, FileNotFoundError) as error:

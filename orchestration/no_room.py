@@ -30,3 +30,16 @@ def disk_full(error: BaseException) -> BaseException | None:
             return current
         current = current.__cause__ or current.__context__
     return None
+
+
+def no_room_message(root: object, detail: str) -> str:
+    """The one line a run ends with when a write found no room under TANDEM_HOME ``root``."""
+    return (
+        f"no room to write under {root} ({detail}): free disk space there "
+        "(or raise the file-size limit) and run the command again; what landed before is intact"
+    )
+
+
+def is_no_room_message(text: str) -> bool:
+    """Whether ``text`` is a line made by :func:`no_room_message`."""
+    return text.startswith("no room to write under ")

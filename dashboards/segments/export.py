@@ -22,6 +22,7 @@ from dashboards.downloads import neutralise_text
 from dashboards.segments.query import available_sources, contacts_sql
 from dashboards.segments.store import SavedSegment
 from dashboards.workbench.connection import hardened_connect
+from ingestion.ledger import file_sha256
 from orchestration.settings import get_settings
 
 Format = Literal["csv", "xlsx", "hashed"]
@@ -95,14 +96,6 @@ def write_xlsx(frame: pl.DataFrame, path: Path) -> None:
                     sheet.write_string(row_index, column, str(neutralise_cell(str(value))))
     finally:
         workbook.close()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def segment_contacts(saved: SavedSegment, serving: Path | None = None) -> pl.DataFrame:

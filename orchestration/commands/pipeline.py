@@ -16,7 +16,7 @@ from typing import Any
 import dagster as dg
 
 from orchestration.dbt_manifest import ensure_manifest
-from orchestration.no_room import says_no_room
+from orchestration.no_room import no_room_message, says_no_room
 from orchestration.settings import get_settings
 
 
@@ -180,10 +180,7 @@ def _no_room(error: Any) -> str | None:
         seen.add(id(current))
         for line in (current.message or "").splitlines():
             if says_no_room(line):
-                return (
-                    f"no room to write ({line.strip()}): free disk space under TANDEM_HOME "
-                    "and run again; what landed before is intact"
-                )
+                return no_room_message(get_settings().root, line.strip())
         pending.extend([current.cause, getattr(current, "context", None)])
     return None
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestration.commands.common import CommandError, progress, stdout_to_stderr
+from orchestration.interrupts import stop_requested
+from orchestration.no_room import is_no_room_message
 from orchestration.settings import get_settings
 
 if TYPE_CHECKING:  # the pipeline module loads Dagster: only when a command runs
@@ -118,7 +120,15 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
     for summary in summaries:
         print_summary(summary, args.json)
     failed_run = next((summary for summary in summaries if summary.failed), None)
+    if failed_run and stop_requested():
+        raise KeyboardInterrupt  # a stop someone asked for, not a step that broke
     if failed_run:
+        no_room = next(
+            (p for s in failed_run.stages for p in s.problems if is_no_room_message(p)), None
+        )
+        if no_room:
+            # a full disk says so in one line, even when a check or step failed after it
+            raise CommandError(no_room)
         if failed_run.quality.get("message"):
             # which check failed, on which rows, and what to do: the last line says it all
             raise CommandError(failed_run.quality["message"])

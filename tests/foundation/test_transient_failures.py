@@ -17,7 +17,7 @@ from orchestration.assets.publish import PUBLISH_RETRIES, is_transient, publish_
 from orchestration.commands.pipeline import _root_cause
 from orchestration.no_room import disk_full
 from orchestration.resources import TandemConfig
-from orchestration.settings import TandemSettings
+from orchestration.settings import TandemSettings, get_settings
 
 # holds the build file's write lock until the flag file appears
 HOLD_LOCK = """
@@ -113,8 +113,9 @@ def test_no_room_is_found_behind_a_second_error() -> None:
     )
     step = SerializableErrorInfo("DagsterExecutionStepExecutionError: step failed\n", [], "D")
     step = step._replace(cause=rollback)
+    settings = get_settings()
     assert _root_cause(step) == (
-        'no room to write (TransactionException: Failed to commit: Could not write file "b.wal":'
-        " File too large): free disk space under TANDEM_HOME and run again; what landed before"
-        " is intact"
+        f"no room to write under {settings.root} (TransactionException: Failed to commit:"
+        ' Could not write file "b.wal": File too large): free disk space there (or raise the'
+        " file-size limit) and run the command again; what landed before is intact"
     )
