@@ -77,6 +77,8 @@ class LandingReport:
     files: list[FileOutcome] = field(default_factory=list)
     # what DuckDB ran with (its own words, e.g. "1.3 GiB"), from the connection itself
     duckdb_memory_limit: str = ""
+    # quarantined files (this batch's and earlier ones) that no good version has replaced yet
+    open_quarantines: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -308,6 +310,7 @@ def land_directory(
         else:
             # one sequence, so the file prepared ahead may belong to the next table
             land_group([item for items in groups.values() for item in items])
+        report.open_quarantines = ledger.open_quarantines(con)
     finally:
         con.close()
     report.files = [outcomes[index] for index in sorted(outcomes)]

@@ -190,3 +190,33 @@ def ledger_frame(db_path: Path) -> pl.DataFrame:
     """The whole ledger, newest first (for reports and tests)."""
     with duckdb.connect(str(db_path), read_only=True) as con:
         return con.sql(f"select * from {LEDGER_TABLE} order by loaded_at desc, file").pl()
+
+
+def open_quarantines(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Quarantined files not yet replaced, per contract name (``source.entity``).
+
+    A quarantine stays open until a later version of the same file (same path under landing/)
+    lands, or someone deletes its copy from quarantine/ (the way to dismiss it); each entry
+    says the file, when it was quarantined and the first problem, so the raw asset keeps
+    showing it run after run instead of only in the run that found it.
+    """
+    rows = con.execute(
+        f"""
+        select q.source || '.' || q.entity, q.file, q.loaded_at, q.problems, q.quarantine_path
+        from {LEDGER_TABLE} as q
+        where q.status = 'quarantined'
+            and not exists (
+                select 1 from {LEDGER_TABLE} as good
+                where good.file = q.file and good.status = 'landed'
+                    and good.loaded_at >= q.loaded_at
+            )
+        order by 1, 3, 2
+        """
+    ).fetchall()
+    found: dict[str, list[str]] = {}
+    for name, file, when, problems, kept in rows:
+        if kept and not Path(kept).exists():
+            continue  # dismissed: its copy was removed from quarantine/
+        first = json.loads(problems)[0] if problems else "see quarantine/"
+        found.setdefault(name, []).append(f"{file} (quarantined {when:%Y-%m-%d %H:%M}): {first}")
+    return found

@@ -59,6 +59,9 @@ def _log_outcomes(log: dg.DagsterLogManager, report: LandingReport) -> None:
     for outcome in report.files:
         if outcome.status in ("quarantined", "failed", "unmatched"):
             log.warning(f"{outcome.file}: {outcome.status}: {'; '.join(outcome.problems[:3])}")
+    for name, waiting in report.open_quarantines.items():
+        for entry in waiting:
+            log.warning(f"{name}: still quarantined, waiting for a good version: {entry}")
     log.info(
         f"batch {report.batch_id}: {report.count('landed')} files landed ({report.rows:,} rows), "
         f"{report.count('skipped')} already landed, {report.count('quarantined')} quarantined, "
@@ -75,6 +78,8 @@ def _entity_metadata(report: LandingReport, contract: Contract) -> dict[str, obj
         "files_landed": sum(1 for f in mine if f.status == "landed"),
         "files_skipped": sum(1 for f in mine if f.status == "skipped"),
         "files_quarantined": [f.file for f in mine if f.status == "quarantined"],
+        # every quarantine of this table still waiting for a good version, from any run
+        "quarantine_open": report.open_quarantines.get(contract.name, []),
         "files_failed": [f.file for f in mine if f.status == "failed"],
         "skipped_files": [f.file for f in mine if f.status == "skipped"],
         # files of no contract belong to the landing as a whole: every raw asset names them

@@ -191,3 +191,37 @@ def test_tandem_land_command_lands_a_given_folder(
     assert q(tandem_home, "select _file, count(*) from raw_erp.sales_invoices group by 1") == [
         ("erp/sales_invoices.csv", 3)
     ]
+
+
+def test_a_quarantine_stays_on_its_asset_until_a_good_version_lands(tandem_home) -> None:
+    invoices = tandem_home.landing_dir / "erp/sales_invoices.csv"
+    # the invoice number (the key) is missing: the file is quarantined whole
+    write_csv(invoices, INVOICE_HEADER[1:], [invoice_row(1)[1:]], "gb18030")
+    resources = {"tandem": TandemConfig(home=str(tandem_home.root))}
+
+    def open_quarantines(instance: dg.DagsterInstance) -> list[str]:
+        result = dg.materialize([land_extracts], instance=instance, resources=resources)
+        assert result.success
+        metadata = {
+            e.asset_key.to_user_string(): e.step_materialization_data.materialization.metadata
+            for e in result.get_asset_materialization_events()
+        }
+        assert metadata["raw_crm/customers"]["quarantine_open"].value == []
+        return metadata["raw_erp/sales_invoices"]["quarantine_open"].value
+
+    with dg.instance_for_test() as instance:
+        first = open_quarantines(instance)
+        assert len(first) == 1 and first[0].startswith("erp/sales_invoices.csv (quarantined ")
+        assert "发票号码" in first[0]  # the first problem names the missing column
+        # a run that lands nothing new still shows it on the asset
+        assert open_quarantines(instance) == first
+        # a good version of the same file closes it
+        write_csv(invoices, INVOICE_HEADER, [invoice_row(1), invoice_row(2)], "gb18030")
+        assert open_quarantines(instance) == []
+        assert q(tandem_home, "select count(*) from raw_erp.sales_invoices") == [(2,)]
+        # a second bad file is dismissed by deleting its copy from quarantine/
+        write_csv(invoices, INVOICE_HEADER[1:], [invoice_row(3)[1:]], "gb18030")
+        assert len(open_quarantines(instance)) == 1
+        for kept in (tandem_home.quarantine_dir / "erp").glob("sales_invoices.*.csv"):
+            kept.unlink()
+        assert open_quarantines(instance) == []
