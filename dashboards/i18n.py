@@ -253,6 +253,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "{warned} checks warn; the build was published.",
         "{warned} 项检查给出警告；构建已发布。",
     ),
+    "dq.last_run_blocked": (
+        "The newest run (finished {when} UTC) was blocked by {failed} error-level checks and did"
+        " not publish: every page still shows the last good build. {message}",
+        "最近一次运行（{when} UTC 结束）被 {failed} 项错误级检查拦截，未发布：各页面仍显示上一个"
+        "合格构建。{message}",
+    ),
+    "dq.last_run_failed": (
+        "The newest run (finished {when} UTC) failed and did not publish: every page still shows"
+        " the last good build. {message}",
+        "最近一次运行（{when} UTC 结束）失败，未发布：各页面仍显示上一个合格构建。{message}",
+    ),
+    "dq.what_to_do": ("What to do", "处理办法"),
     "dq.checks_passed": ("All {checks} checks passed.", "全部 {checks} 项检查通过。"),
     "dq.check_history": ("Check results per run", "各次运行的检查结果"),
     "dq.pipeline_runs": ("Pipeline runs and step durations", "流水线运行及各步骤耗时"),

@@ -74,3 +74,11 @@ def _step_durations(path: Path) -> str:
             seconds = took.total_seconds()
             parts.append(f"{step} {seconds:.0f} s" + (" (failed)" if failed else ""))
     return ", ".join(parts)
+
+
+def unpublished_run(warehouse: Path | None = None) -> dict | None:
+    """The newest run when it ended without publishing (blocked or failed), else None."""
+    from orchestration.run_report import read_last_run
+
+    report = read_last_run(warehouse or get_settings().warehouse_dir)
+    return report if report and report["status"] != "success" else None

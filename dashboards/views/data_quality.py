@@ -1,10 +1,11 @@
 """Data quality: landings, freshness per source, quarantined files, rejected rows, model runs."""
 
+import polars as pl
 import streamlit as st
 
 from dashboards.components import guarded, table
 from dashboards.data import quality as data
-from dashboards.data.runs import recent_runs
+from dashboards.data.runs import recent_runs, unpublished_run
 from dashboards.formatting import format_count
 from dashboards.i18n import t
 from dashboards.page import sources, start_page
@@ -13,6 +14,7 @@ from dashboards.page import sources, start_page
 def main() -> None:
     """Draw the page."""
     start_page("page.data_quality")
+    _unpublished_run()
     runs = data.landing_runs()
     quarantined = data.quarantined_files()
     st.subheader(t("dq.runs"))
@@ -61,6 +63,27 @@ def main() -> None:
     _quality_checks()
     _pipeline_runs()
     sources(data.LEDGER, data.REJECTS, "raw_*._loaded_at", "ml.model_runs", data.CHECK_RESULTS)
+
+
+def _unpublished_run() -> None:
+    """Say first when the newest run did not publish, with the checks that blocked it: the
+    serving file (and so the check results below) stays at the last good build."""
+    report = unpublished_run()
+    if report is None:
+        return
+    when = str(report.get("finished_at", "")).replace("T", " ")
+    message = report.get("message") or ""
+    failed = report.get("failed_checks") or []
+    if report["status"] == "blocked":
+        st.error(
+            t("dq.last_run_blocked", when=when, failed=format_count(len(failed)), message=message)
+        )
+    else:
+        st.error(t("dq.last_run_failed", when=when, message=message))
+    if failed:
+        columns = ["check_name", "asset", "layer", "failing_rows", "example", "advice"]
+        rows = [{c: str(check.get(c, "")) for c in columns} for check in failed]
+        table(pl.DataFrame(rows), "unpublished_run_checks", {"advice": t("dq.what_to_do")})
 
 
 def _quality_checks() -> None:

@@ -17,6 +17,7 @@ import dagster as dg
 
 from orchestration.dbt_manifest import ensure_manifest
 from orchestration.no_room import no_room_message, says_no_room
+from orchestration.run_report import write_last_run
 from orchestration.settings import get_settings
 
 
@@ -159,6 +160,8 @@ def execute(
             from orchestration.quality_gate import after_run
 
             quality = after_run(instance, result.run_id, settings, result.success)
+            if command == "run":
+                write_last_run(settings.warehouse_dir, result.run_id, result.success, quality)
     return RunSummary(
         command=command,
         status="success" if result.success else "failure",

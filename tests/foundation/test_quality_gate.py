@@ -90,7 +90,9 @@ def test_a_good_run_records_every_check_and_publishes(good_home) -> None:
     assert marts == [(3,)]  # Jan, Feb, Mar 2026
 
 
-def test_a_broken_raw_key_blocks_publishing_and_alerts(good_home, tmp_path: Path) -> None:
+def test_a_broken_raw_key_blocks_publishing_and_alerts(
+    good_home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = _copy(good_home[0], tmp_path / "duplicate")
     before = _digest(settings.serving_db)
     # a document twice in one file: what landing promises, broken behind its back
@@ -142,6 +144,22 @@ def test_a_broken_raw_key_blocks_publishing_and_alerts(good_home, tmp_path: Path
         f"where run_id = '{summary['run_id']}' group by status",
     )
     assert dict(recorded)["fail"] == 1
+    # readers learn it at once, before any good publish: the Data quality page says the newest
+    # run was blocked and by which check, beside the last good build's figures
+    report = json.loads((settings.warehouse_dir / "last_run.json").read_text("utf-8"))
+    assert (report["run_id"], report["status"]) == (summary["run_id"], "blocked")
+    from dashboards.i18n import t
+    from tests.dashboards.conftest import open_page
+
+    for key, value in settings.tool_env().items():
+        monkeypatch.setenv(key, value)
+    app = open_page("data_quality")
+    banner = app.error[0].value
+    assert banner.startswith(t("dq.last_run_blocked", when="", failed="1", message="")[:16])
+    assert "blocked by 1 error-level checks" in banner and "gx_raw_suite" in banner
+    unpublished = next(d.value for d in app.dataframe if "check_name" in d.value.columns)
+    assert list(unpublished["check_name"]) == ["gx_raw_suite"]
+    assert list(unpublished["asset"]) == ["raw_erp/sales_invoices"]
 
 
 def test_stale_sources_fail_freshness_at_error_level(good_home, tmp_path: Path) -> None:
@@ -175,6 +193,12 @@ def test_the_data_quality_page_shows_checks_and_runs(good_home, monkeypatch) -> 
         monkeypatch.setenv(key, value)
     app = open_page("data_quality")
     assert not app.exception
+    # the newest run published: no "did not publish" notice
+    assert (
+        json.loads((settings.warehouse_dir / "last_run.json").read_text("utf-8"))["status"]
+        == "success"
+    )
+    assert not [e.value for e in app.error if "did not publish" in e.value]
     headers = [h.value for h in app.subheader]
     assert t("dq.checks") in headers and t("dq.pipeline_runs") in headers
     checks = _rows(
