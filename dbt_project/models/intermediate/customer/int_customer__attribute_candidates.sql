@@ -1,7 +1,8 @@
--- Every candidate value of every golden attribute, with what ranks it: the survivorship
--- rules of dim_customer.yml written as data, one row per record, attribute and value.
--- int_customer__golden_attributes picks the winner: the lowest source_rank, then the newest
--- observed_at (or the oldest, where newest_first is false), then the lowest record key.
+-- Every candidate value of every golden attribute, with what ranks it: one row per record,
+-- attribute and value, one union branch per entry of customer_survivorship_rules() (the rules
+-- of dim_customer.yml as data). int_customer__golden_attributes picks the winner: the lowest
+-- source_rank, then the newest observed_at (or the oldest, where newest_first is false), then
+-- the lowest record key.
 
 with
 
@@ -19,189 +20,18 @@ erp as (
 
 final as (
 
-    -- ERP wins the legal master data: name, credit code, type, region, industry
-    select
-        customer_key,
-        record_key,
-        'customer_name' as attribute_name,
-        customer_name as attribute_value,
-        1 as source_rank,
-        created_at as observed_at,
-        false as newest_first
-    from erp
-    union all
-    select
-        customer_key,
-        record_key,
-        'customer_name' as attribute_name,
-        customer_name as attribute_value,
-        case when is_deleted then 4 when is_branch then 3 else 2 end as source_rank,
-        created_at as observed_at,
-        false as newest_first
-    from crm
-    union all
-    select
-        customer_key,
-        record_key,
-        'tax_id' as attribute_name,
-        tax_id as attribute_value,
-        1 as source_rank,
-        created_at as observed_at,
-        false as newest_first
-    from erp
-    union all
-    select
-        customer_key,
-        record_key,
-        'tax_id' as attribute_name,
-        tax_id as attribute_value,
-        2 as source_rank,
-        updated_at as observed_at,
-        true as newest_first
-    from crm
-    union all
-    select
-        customer_key,
-        record_key,
-        'customer_type' as attribute_name,
-        customer_type as attribute_value,
-        1 as source_rank,
-        created_at as observed_at,
-        false as newest_first
-    from erp
-    union all
-    select
-        customer_key,
-        record_key,
-        'region' as attribute_name,
-        region as attribute_value,
-        1 as source_rank,
-        created_at as observed_at,
-        false as newest_first
-    from erp
-    union all
-    select
-        customer_key,
-        record_key,
-        'region' as attribute_name,
-        region as attribute_value,
-        case when is_deleted then 3 else 2 end as source_rank,
-        updated_at as observed_at,
-        true as newest_first
-    from crm
-    union all
-    select
-        customer_key,
-        record_key,
-        'industry' as attribute_name,
-        industry as attribute_value,
-        1 as source_rank,
-        created_at as observed_at,
-        false as newest_first
-    from erp
-    union all
-    select
-        customer_key,
-        record_key,
-        'industry' as attribute_name,
-        industry as attribute_value,
-        case when is_deleted then 3 else 2 end as source_rank,
-        updated_at as observed_at,
-        true as newest_first
-    from crm
-    union all
-    -- the CRM wins the sales relationship: owner and level of the newest live record
-    select
-        customer_key,
-        record_key,
-        'owner_user_id' as attribute_name,
-        cast(owner_user_id as varchar) as attribute_value,
-        case when is_deleted then 2 else 1 end as source_rank,
-        updated_at as observed_at,
-        true as newest_first
-    from crm
-    union all
-    select
-        customer_key,
-        record_key,
-        'customer_level' as attribute_name,
-        customer_level as attribute_value,
-        case when is_deleted then 2 else 1 end as source_rank,
-        updated_at as observed_at,
-        true as newest_first
-    from crm
-    union all
-    -- how the customer came: the channel of its first CRM record
-    select
-        customer_key,
-        record_key,
-        'source_channel' as attribute_name,
-        source_channel as attribute_value,
-        1 as source_rank,
-        created_at as observed_at,
-        false as newest_first
-    from crm
-    union all
-    -- contact points: the newest non-empty value of a live record, whatever the system
-    select
-        customer_key,
-        record_key,
-        'phone' as attribute_name,
-        coalesce(mobile_normalised, telephone_normalised) as attribute_value,
-        case when is_deleted then 2 else 1 end as source_rank,
-        updated_at as observed_at,
-        true as newest_first
-    from crm
-    union all
-    select
-        customer_key,
-        record_key,
-        'phone' as attribute_name,
-        phone_normalised as attribute_value,
-        1 as source_rank,
-        created_at as observed_at,
-        true as newest_first
-    from erp
-    union all
-    select
-        customer_key,
-        record_key,
-        'email' as attribute_name,
-        email_normalised as attribute_value,
-        case when is_deleted then 2 else 1 end as source_rank,
-        updated_at as observed_at,
-        true as newest_first
-    from crm
-    union all
-    select
-        customer_key,
-        record_key,
-        'address' as attribute_name,
-        address as attribute_value,
-        case when is_deleted then 2 else 1 end as source_rank,
-        updated_at as observed_at,
-        true as newest_first
-    from crm
-    union all
-    select
-        customer_key,
-        record_key,
-        'address' as attribute_name,
-        address as attribute_value,
-        1 as source_rank,
-        created_at as observed_at,
-        true as newest_first
-    from erp
-    union all
-    select
-        customer_key,
-        record_key,
-        'erp_salesperson' as attribute_name,
-        salesperson as attribute_value,
-        1 as source_rank,
-        created_at as observed_at,
-        false as newest_first
-    from erp
+    {% for rule in customer_survivorship_rules() %}
+        select
+            customer_key,
+            record_key,
+            '{{ rule.attribute }}' as attribute_name,
+            cast({{ rule.value }} as varchar) as attribute_value,
+            {{ rule.rank }} as source_rank,
+            {{ rule.observed_at }} as observed_at,
+            {{ 'true' if rule.newest_first else 'false' }} as newest_first
+        from {{ rule.source }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 

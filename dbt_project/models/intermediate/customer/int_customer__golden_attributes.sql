@@ -32,22 +32,13 @@ final as (
 
     select
         customer_key,
-        max(case when attribute_name = 'customer_name' then attribute_value end) as customer_name,
-        max(case when attribute_name = 'tax_id' then attribute_value end) as tax_id,
-        max(case when attribute_name = 'customer_type' then attribute_value end) as customer_type,
-        max(case when attribute_name = 'region' then attribute_value end) as region,
-        max(case when attribute_name = 'industry' then attribute_value end) as industry,
-        max(case when attribute_name = 'owner_user_id' then attribute_value end) as owner_user_id,
-        max(case when attribute_name = 'customer_level' then attribute_value end) as customer_level,
-        max(case when attribute_name = 'source_channel' then attribute_value end) as source_channel,
-        max(case when attribute_name = 'phone' then attribute_value end) as phone,
-        max(case when attribute_name = 'email' then attribute_value end) as email,
-        max(case when attribute_name = 'address' then attribute_value end) as address,
-        max(case when attribute_name = 'erp_salesperson' then attribute_value end)
-            as erp_salesperson
+        {% for attribute in customer_golden_attributes() %}
+            max(case when attribute_name = '{{ attribute }}' then attribute_value end)
+                as {{ attribute }}{% if not loop.last %},{% endif %}
+        {% endfor %}
     from ranked
     where value_rank = 1
-    group by 1
+    group by customer_key
 
 )
 
