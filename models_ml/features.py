@@ -30,8 +30,12 @@ DELAY_CAP_DAYS = 90
 # One pass for any number of as-of dates: every CTE carries ``as_of`` as a column, so the facts
 # are read and pre-aggregated once and each fact is joined only to the cutoffs it can affect.
 # Results are identical to running the single-date query once per date.
-# The query lives beside this module; ``$cutoffs`` is the list of as-of dates.
-FEATURES_SQL = (Path(__file__).parent / "features.sql").read_text(encoding="utf-8")
+# The query lives beside this module in parts read in name order (orders, payments,
+# engagement: one WITH chain); ``$cutoffs`` is the list of as-of dates.
+FEATURES_SQL = "".join(
+    part.read_text(encoding="utf-8")
+    for part in sorted((Path(__file__).parent / "features_sql").glob("*.sql"))
+)
 
 NUMERIC_FEATURES = (
     "days_since_last_order",
