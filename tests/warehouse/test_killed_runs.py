@@ -98,14 +98,16 @@ def _publishing_copy(home: Path) -> Callable[[str], bool]:
 
 
 def _table_rows(path: Path) -> dict[str, int]:
-    """Rows per mart and model table (run logs and the landing record grow with every run)."""
+    """Rows per mart and model table (run logs, check history and the landing record grow
+    with every run)."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         names = [
             n
             for (n,) in con.execute(
                 "select schema_name || '.' || table_name from duckdb_tables()"
-                " where schema_name not in ('raw_meta', 'docs') and table_name <> 'model_runs'"
+                " where schema_name not in ('raw_meta', 'docs', 'quality')"
+                " and table_name <> 'model_runs'"
                 " order by 1"
             ).fetchall()
         ]
