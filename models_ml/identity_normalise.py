@@ -139,7 +139,8 @@ def _leading_region(text: str) -> tuple[Region, int]:
     return Region(province, None), pos
 
 
-@lru_cache(maxsize=4096)
+# one entry per distinct address and name: a medium extract has about 110,000
+@lru_cache(maxsize=1 << 18)
 def parse_region(text: str | None) -> Region:
     """The region a text (an ERP region field or an address) starts with.
 
