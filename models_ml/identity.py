@@ -29,6 +29,7 @@ from models_ml.identity_settings import (
     EM_BLOCKS,
     NOT_ERP_ERP,
     PRIOR_ITERATIONS,
+    SMALL_EXTRACT_RECORDS,
     START_PRIOR,
     splink_settings,
 )
@@ -189,16 +190,46 @@ def score_record_pairs(records: pl.DataFrame) -> pl.DataFrame:
         _prepare(con, records)
         db_api = DuckDBAPI(connection=con)
         frame = db_api.register("records", table_name="customer_records")
-        linker = _train(frame, splink_settings(START_PRIOR))
+        small = records.height < SMALL_EXTRACT_RECORDS
+        if small:
+            linker = _documented_linker(frame, db_api, con)
+        else:
+            linker = _train(frame, splink_settings(START_PRIOR))
         predicted = linker.inference.predict()  # every blocked pair: the prior needs them all
         evidence = _field_weight_sql()
         weights = con.sql(f"select {evidence} as w from {predicted.physical_name}").fetchnumpy()
-        prior = estimate_prior(np.asarray(weights["w"], dtype=float), _pair_count(records))
+        pairs = _pair_count(records)
+        if small:  # the prior of the population the extract is read as a part of
+            pairs *= (SMALL_EXTRACT_RECORDS / records.height) ** 2
+        prior = estimate_prior(np.asarray(weights["w"], dtype=float), pairs)
         logger.info("identity: estimated prior probability of a match %.3g", prior)
         scored = con.sql(_with_levels_sql(predicted.physical_name, prior)).pl()
     finally:
         con.close()
     return _to_pairs(scored)
+
+
+def _documented_linker(frame: Any, db_api: Any, con: duckdb.DuckDBPyConnection) -> Any:
+    """A linker for a small extract (see :data:`SMALL_EXTRACT_RECORDS`): documented m and u, no
+    estimation, and name frequencies counted against that many records, so a legal name on two
+    records of a 41-record extract is as rare as on two of 5,000."""
+    from splink import Linker
+
+    linker = Linker(
+        frame, splink_settings(START_PRIOR, documented_u=True), log_level=logging.WARNING
+    )
+    for level in (level for comparison in COMPARISONS for level in comparison.levels):
+        if level.tf_column is None:
+            continue
+        column = level.tf_column
+        con.execute(
+            f"create or replace table tf_{column} as select {column}, "
+            f"count(*) / greatest({SMALL_EXTRACT_RECORDS}, (select count(*) from records)) "
+            f"as tf_{column} from records where {column} is not null group by 1"
+        )
+        lookup = db_api.register(f"tf_{column}", table_name=f"tf_lookup_{column}")
+        linker.table_management.register_term_frequency_lookup(lookup, column)
+    return linker
 
 
 def _pair_count(records: pl.DataFrame) -> float:

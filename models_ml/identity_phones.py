@@ -20,16 +20,27 @@ _EXTENSION = r"(?i)\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$"
 _INTERNATIONAL = r"^\s*(?:\+\s*86|0086|\(\+?86\))"
 _MOBILE = r"^1[3-9]\d{9}$"
 _LANDLINE = r"^0(?:10|2\d)\d{8}$|^0[3-9]\d{2}\d{7,8}$"
+_SERVICE = r"^[48]00\d{7}$"
+_SEVERAL = r"[/、,;，；]"
 
 
 def _valid(digits: pl.Expr) -> pl.Expr:
-    return digits.str.contains(_MOBILE) | digits.str.contains(_LANDLINE)
+    return (
+        digits.str.contains(_MOBILE)
+        | digits.str.contains(_LANDLINE)
+        | digits.str.contains(_SERVICE)
+    )
 
 
 def _national(digits: pl.Expr, international: pl.Expr) -> pl.Expr:
     """The national number (trunk 0 restored after +86), or null when it is not one."""
     restored = (
-        pl.when(international & ~digits.str.starts_with("0") & ~digits.str.contains(_MOBILE))
+        pl.when(
+            international
+            & ~digits.str.starts_with("0")
+            & ~digits.str.contains(_MOBILE)
+            & ~digits.str.contains(_SERVICE)
+        )
         .then(pl.lit("0") + digits)
         .otherwise(digits)
     )
@@ -58,6 +69,30 @@ def normalise_phone_frame(phones: pl.DataFrame) -> pl.DataFrame:
         .with_columns(_intl=pl.col("_text").str.contains(_INTERNATIONAL))
         .with_columns(
             _groups=pl.col("_text").str.replace(_INTERNATIONAL, "").str.extract_all(r"\d+")
+        )
+        .with_columns(_joined=pl.col("_groups").list.join(""))
+        .with_columns(
+            # 86 138..., 86-755-...: the country code typed without + or 00
+            _bare86=~pl.col("_intl")
+            & pl.col("_joined").str.starts_with("86")
+            & (pl.col("_joined").str.len_chars() >= 12)
+            & _national(pl.col("_joined"), pl.lit(False)).is_null()
+            & _national(pl.col("_joined").str.slice(2), pl.lit(True)).is_not_null()
+        )
+        .with_columns(
+            _intl=pl.col("_intl") | pl.col("_bare86"),
+            _groups=pl.when(pl.col("_bare86"))
+            .then(
+                pl.when(pl.col("_groups").list.first().str.len_chars() > 2)
+                .then(
+                    pl.concat_list(
+                        pl.col("_groups").list.first().str.slice(2),
+                        pl.col("_groups").list.slice(1),
+                    )
+                )
+                .otherwise(pl.col("_groups").list.slice(1))
+            )
+            .otherwise(pl.col("_groups")),
         )
         .with_columns(
             _digits=pl.col("_groups").list.join(""),
@@ -94,9 +129,9 @@ def normalise_phone_frame(phones: pl.DataFrame) -> pl.DataFrame:
         .fill_null("")
     )
     e164 = (
-        pl.when(national.str.starts_with("1"))
-        .then(pl.lit("+86") + national)
-        .otherwise(pl.lit("+86") + national.str.slice(1))
+        pl.when(national.str.starts_with("0"))
+        .then(pl.lit("+86") + national.str.slice(1))
+        .otherwise(pl.lit("+86") + national)
     )
     return (
         frame.with_columns(e164=e164, extension=extension)
@@ -110,7 +145,12 @@ def record_phone_lists(records: pl.DataFrame) -> pl.DataFrame:
     ``phones_raw`` (``|``-separated), sorted, extensions dropped (they name a desk); null when
     a record has none. ``records`` needs ``record_key``, ``phones_raw`` and ``city``."""
     phones = (
-        records.select("record_key", "city", raw=pl.col("phones_raw").str.split("|"))
+        records.select(
+            "record_key",
+            "city",
+            # several numbers in one field: 0755-35721099/35721100, 13812345678、13987654321
+            raw=pl.col("phones_raw").str.replace_all(_SEVERAL, "|").str.split("|"),
+        )
         .explode("raw")
         .filter(pl.col("raw").str.strip_chars().str.len_chars() > 0)
     )

@@ -32,6 +32,13 @@ PHONES = [
     ("0086 13812345678", None),
     ("138 1234 5678", None),
     ("0311-7630162", None),
+    ("86 13812345678", None),
+    ("8613812345678", None),
+    ("86-755-35721099", None),
+    ("+86(0)755-35721099", None),
+    ("400-800-1234", None),
+    ("+86 400 800 1234", None),
+    ("86123456", None),
     ("", None),
     ("无", None),
     ("12345", None),
@@ -50,8 +57,8 @@ def test_phone_frame_equals_the_scalar_rules_on_every_format() -> None:
         phone = normalise_phone(raw, city)
         expected.append((phone.e164, phone.extension) if phone else (None, ""))
     assert list(zip(result["e164"], result["extension"], strict=True)) == expected
-    # and the frame really read them: 20 numbers, 6 extensions
-    assert result["e164"].is_not_null().sum() == 20
+    # and the frame really read them: 26 numbers, 6 extensions
+    assert result["e164"].is_not_null().sum() == 26
     assert (result["extension"] != "").sum() == 6
 
 
@@ -88,7 +95,7 @@ def test_record_features_lists_and_case() -> None:
     records = _records(
         record_key=["crm:1", "crm:2"],
         record_name=["深圳市华信科技有限公司", "Huaxin 华信科技（深圳）集团有限公司_旧"],
-        phones_raw=["0755-35721099转8021|13812345678|n/a", "35721099"],
+        phones_raw=["0755-35721099转8021|13812345678|n/a", "35721099/35721100"],
         emails=["Li.Wei@Huaxin.com.cn| |li.wei@huaxin.com.cn", None],
         tax_id_entered=["9144 0300 ma5f8kq2xj", None],
     )
@@ -97,7 +104,8 @@ def test_record_features_lists_and_case() -> None:
     assert first["name_core"] == second["name_core"] == "华信科技"
     assert first["city"] == second["city"] == "深圳"
     assert first["phone_list"] == ["+8613812345678", "+8675535721099"]
-    assert second["phone_list"] == ["+8675535721099"]  # local number, the name's city
+    # two local numbers in one field, the area code of the name's city
+    assert second["phone_list"] == ["+8675535721099", "+8675535721100"]
     assert first["email_list"] == ["li.wei@huaxin.com.cn"]
     assert first["domain_list"] == ["huaxin.com.cn"]
     assert second["email_list"] is None
