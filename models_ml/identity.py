@@ -212,7 +212,7 @@ def score_record_pairs(records: pl.DataFrame) -> pl.DataFrame:
 def _documented_linker(frame: Any, db_api: Any, con: duckdb.DuckDBPyConnection) -> Any:
     """A linker for a small extract (see :data:`SMALL_EXTRACT_RECORDS`): documented m and u, no
     estimation, and name frequencies counted against that many records, so a legal name on two
-    records of a 41-record extract is as rare as on two of 5,000."""
+    records of a 41-record extract is as rare as on two of 10,000."""
     from splink import Linker
 
     linker = Linker(

@@ -31,7 +31,7 @@ PRIOR_ITERATIONS = 50
 # dense in duplicates, random pairs are often matches (u estimates come out as match rates) and
 # every name is on two or three records (an exact name weighed about nothing): 15 of 22 true
 # pairs linked in the bring-your-own test of issue 13.
-SMALL_EXTRACT_RECORDS = 5_000
+SMALL_EXTRACT_RECORDS = 10_000
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,11 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level(
                 "exact name",
                 "name_core_l = name_core_r and name_branch_l = name_branch_r",
-                0.70,
+                0.735,
                 "name_core",
                 u=1e-5,
             ),
-            Level("same name, another branch", "name_core_l = name_core_r", 0.04, u=2e-6),
+            Level("same name, another branch", "name_core_l = name_core_r", 0.005, u=2e-6),
             Level(
                 "one character apart",
                 "damerau_levenshtein(name_core_l, name_core_r) <= 1",
@@ -113,10 +113,11 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level(
                 "same company mail domain",
                 "len(list_intersect(domain_list_l, domain_list_r)) >= 1",
-                0.10,
+                # rare among true pairs (EM on medium: about 0), common among sister companies
+                0.01,
                 u=2.6e-5,
             ),
-            Level("different", "else", 0.15, u=1.0),
+            Level("different", "else", 0.24, u=1.0),
         ),
     ),
     Comparison(
