@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -25,6 +24,15 @@ import numpy as np
 import polars as pl
 
 from models_ml.identity_features import record_features
+from models_ml.identity_settings import (
+    COMPARISONS,
+    EM_BLOCKS,
+    NOT_ERP_ERP,
+    PRIOR_ITERATIONS,
+    SMALL_EXTRACT_RECORDS,
+    START_PRIOR,
+    splink_settings,
+)
 
 MODEL_VERSION = "identity-splink-1"
 RECORDS_TABLE = "intermediate.int_identity__records"
@@ -38,137 +46,6 @@ RANDOM_SEED = 42
 U_SAMPLE_PAIRS = 5e5
 
 logger = logging.getLogger(__name__)
-
-# only pairs with a CRM record on at least one side: the ERP holds one record per company
-_NOT_ERP_ERP = "(l.source_system = 'crm' or r.source_system = 'crm')"
-# blocking rules: each survives one variant at a time (a typo in the name still shares a fuzzy
-# key, a typo in the credit code still shares its head or tail, every phone and e-mail counts)
-BLOCKING_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("l.name_core = r.name_core", ()),
-    ("l.phone_list = r.phone_list", ("phone_list",)),
-    ("l.email_list = r.email_list", ("email_list",)),
-    ("l.tax_head = r.tax_head", ()),
-    ("l.tax_tail = r.tax_tail", ()),
-    ("l.fuzzy_keys = r.fuzzy_keys", ("fuzzy_keys",)),
-    ("l.address_normalised = r.address_normalised", ()),
-)
-# training blocks: EM learns the m of every comparison that is not part of the block
-EM_BLOCKS = ("l.name_core = r.name_core", "l.tax_head = r.tax_head")
-# the prior is estimated from the data (see estimate_prior): this is only its starting value
-START_PRIOR = 1e-4
-PRIOR_ITERATIONS = 50
-
-
-@dataclass(frozen=True)
-class Level:
-    """One comparison level: SQL over ``<col>_l`` / ``<col>_r``, its label and its prior m."""
-
-    label: str
-    sql: str
-    m: float | None = None  # None: the null level (no evidence either way)
-    tf_column: str | None = None
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One compared field: its levels in order, the first level that holds wins."""
-
-    name: str
-    levels: tuple[Level, ...]
-
-
-def _null(*columns: str) -> Level:
-    condition = " or ".join(f"{c}_l is null or {c}_r is null" for c in columns)
-    return Level("null", condition)
-
-
-COMPARISONS: tuple[Comparison, ...] = (
-    Comparison(
-        "name",
-        (
-            _null("name_core"),
-            Level(
-                "exact name",
-                "name_core_l = name_core_r and name_branch_l = name_branch_r",
-                0.70,
-                "name_core",
-            ),
-            Level("same name, another branch", "name_core_l = name_core_r", 0.04),
-            Level(
-                "one character apart",
-                "damerau_levenshtein(name_core_l, name_core_r) <= 1",
-                0.12,
-            ),
-            Level(
-                "similar (Jaro-Winkler >= 0.88)",
-                "jaro_winkler_similarity(name_core_l, name_core_r) >= 0.88",
-                0.06,
-            ),
-            Level("different", "else", 0.08),
-        ),
-    ),
-    Comparison(
-        "phone",
-        (
-            _null("phone_list"),
-            Level("shared phone", "len(list_intersect(phone_list_l, phone_list_r)) >= 1", 0.75),
-            Level("different", "else", 0.25),
-        ),
-    ),
-    Comparison(
-        "email",
-        (
-            _null("email_list"),
-            Level("shared e-mail", "len(list_intersect(email_list_l, email_list_r)) >= 1", 0.75),
-            Level(
-                "same company mail domain",
-                "len(list_intersect(domain_list_l, domain_list_r)) >= 1",
-                0.10,
-            ),
-            Level("different", "else", 0.15),
-        ),
-    ),
-    Comparison(
-        "address",
-        (
-            _null("address_normalised"),
-            Level("exact", "address_normalised_l = address_normalised_r", 0.90),
-            Level(
-                "similar (Jaro-Winkler >= 0.9)",
-                "jaro_winkler_similarity(address_normalised_l, address_normalised_r) >= 0.9",
-                0.05,
-            ),
-            Level("different", "else", 0.05),
-        ),
-    ),
-    Comparison(
-        "region",
-        (
-            Level(
-                "null",
-                "(city_l is null or city_r is null) and (province_l is null or province_r is null)",
-            ),
-            Level("same city", "city_l = city_r", 0.93),
-            Level("same province", "province_l = province_r", 0.04),
-            Level("different", "else", 0.03),
-        ),
-    ),
-    Comparison(
-        "tax_id",
-        (
-            _null("tax_entered"),
-            Level("same valid code", "tax_id_l = tax_id_r", 0.88),
-            Level(
-                "one typo apart",
-                "(tax_id_l is null or tax_id_r is null)"
-                " and damerau_levenshtein(tax_entered_l, tax_entered_r) <= 1",
-                0.08,
-            ),
-            Level("two valid codes differ", "tax_id_l <> tax_id_r", 0.01),
-            Level("different", "else", 0.03),
-        ),
-    ),
-)
 
 PAIR_COLUMNS: dict[str, pl.DataType] = {
     "left_system": pl.Utf8(),
@@ -188,42 +65,6 @@ PAIR_COLUMNS: dict[str, pl.DataType] = {
     "model_version": pl.Utf8(),
 }
 _DUCKDB_TYPES = {pl.Utf8(): "varchar", pl.Float64(): "double"}
-
-
-def splink_settings(prior_probability: float = 1e-4) -> dict[str, Any]:
-    """The Splink settings dictionary: comparisons with their prior m, blocking rules."""
-    comparisons = []
-    for comparison in COMPARISONS:
-        levels = []
-        for level in comparison.levels:
-            entry: dict[str, Any] = {
-                "sql_condition": "ELSE" if level.sql == "else" else level.sql,
-                "label_for_charts": level.label,
-            }
-            if level.m is None:
-                entry["is_null_level"] = True
-            else:
-                entry["m_probability"] = level.m
-            if level.tf_column:
-                entry["tf_adjustment_column"] = level.tf_column
-                entry["tf_adjustment_weight"] = 1.0
-            levels.append(entry)
-        comparisons.append({"output_column_name": comparison.name, "comparison_levels": levels})
-    return {
-        "link_type": "dedupe_only",
-        "unique_id_column_name": "record_key",
-        "probability_two_random_records_match": prior_probability,
-        "blocking_rules_to_generate_predictions": [
-            {
-                "blocking_rule": f"{rule} and {_NOT_ERP_ERP}",
-                **({"arrays_to_explode": list(arrays)} if arrays else {}),
-            }
-            for rule, arrays in BLOCKING_RULES
-        ],
-        "comparisons": comparisons,
-        "retain_matching_columns": False,
-        "retain_intermediate_calculation_columns": True,
-    }
 
 
 def empty_pairs() -> pl.DataFrame:
@@ -258,7 +99,7 @@ def _train(frame: Any, settings: dict[str, Any]) -> Any:
                 f"m (EM on {block})",
                 lambda linker, block=block: (
                     linker.training.estimate_parameters_using_expectation_maximisation(
-                        f"{block} and {_NOT_ERP_ERP}", record_sample_proportion=1.0
+                        f"{block} and {NOT_ERP_ERP}", record_sample_proportion=1.0
                     )
                 ),
             )
@@ -349,16 +190,46 @@ def score_record_pairs(records: pl.DataFrame) -> pl.DataFrame:
         _prepare(con, records)
         db_api = DuckDBAPI(connection=con)
         frame = db_api.register("records", table_name="customer_records")
-        linker = _train(frame, splink_settings(START_PRIOR))
+        small = records.height < SMALL_EXTRACT_RECORDS
+        if small:
+            linker = _documented_linker(frame, db_api, con)
+        else:
+            linker = _train(frame, splink_settings(START_PRIOR))
         predicted = linker.inference.predict()  # every blocked pair: the prior needs them all
         evidence = _field_weight_sql()
         weights = con.sql(f"select {evidence} as w from {predicted.physical_name}").fetchnumpy()
-        prior = estimate_prior(np.asarray(weights["w"], dtype=float), _pair_count(records))
+        pairs = _pair_count(records)
+        if small:  # the prior of the population the extract is read as a part of
+            pairs *= (SMALL_EXTRACT_RECORDS / records.height) ** 2
+        prior = estimate_prior(np.asarray(weights["w"], dtype=float), pairs)
         logger.info("identity: estimated prior probability of a match %.3g", prior)
         scored = con.sql(_with_levels_sql(predicted.physical_name, prior)).pl()
     finally:
         con.close()
     return _to_pairs(scored)
+
+
+def _documented_linker(frame: Any, db_api: Any, con: duckdb.DuckDBPyConnection) -> Any:
+    """A linker for a small extract (see :data:`SMALL_EXTRACT_RECORDS`): documented m and u, no
+    estimation, and name frequencies counted against that many records, so a legal name on two
+    records of a 41-record extract is as rare as on two of 10,000."""
+    from splink import Linker
+
+    linker = Linker(
+        frame, splink_settings(START_PRIOR, documented_u=True), log_level=logging.WARNING
+    )
+    for level in (level for comparison in COMPARISONS for level in comparison.levels):
+        if level.tf_column is None:
+            continue
+        column = level.tf_column
+        con.execute(
+            f"create or replace table tf_{column} as select {column}, "
+            f"count(*) / greatest({SMALL_EXTRACT_RECORDS}, (select count(*) from records)) "
+            f"as tf_{column} from records where {column} is not null group by 1"
+        )
+        lookup = db_api.register(f"tf_{column}", table_name=f"tf_lookup_{column}")
+        linker.table_management.register_term_frequency_lookup(lookup, column)
+    return linker
 
 
 def _pair_count(records: pl.DataFrame) -> float:

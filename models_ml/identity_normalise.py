@@ -36,6 +36,8 @@ _EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNO
 _INTERNATIONAL = re.compile(r"^\s*(?:\+\s*86|0086|\(\+?86\))")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0(?:10|2\d)\d{8}$|^0[3-9]\d{2}\d{7,8}$")
+# 400 / 800 numbers: nationwide service lines, no area code and no trunk 0
+_SERVICE = re.compile(r"^[48]00\d{7}$")
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,10 @@ class Phone:
 
 def _national(digits: str, international: bool) -> str | None:
     """The national number with its trunk 0 for landlines, or None when it is not one."""
-    if international and not digits.startswith("0") and not _MOBILE.match(digits):
+    service = _SERVICE.match(digits)
+    if international and not digits.startswith("0") and not _MOBILE.match(digits) and not service:
         digits = "0" + digits  # +86 755 ...: the trunk 0 is dropped after the country code
-    if _MOBILE.match(digits) or _LANDLINE.match(digits):
+    if _MOBILE.match(digits) or _LANDLINE.match(digits) or service:
         return digits
     return None
 
@@ -75,6 +78,17 @@ def normalise_phone(raw: str | None, city: str | None = None) -> Phone | None:
     groups = re.findall(r"\d+", text)
     if not groups:
         return None
+    joined = "".join(groups)
+    # 86 138..., 86-755-...: the country code typed without + or 00
+    if (
+        not international
+        and joined.startswith("86")
+        and len(joined) >= 12
+        and _national(joined, False) is None
+        and _national(joined[2:], True) is not None
+    ):
+        international = True
+        groups = [groups[0][2:], *groups[1:]] if len(groups[0]) > 2 else groups[1:]
     national = _national("".join(groups), international)
     if national is None and len(groups) > 1 and len(groups[-1]) <= 5 and not extension:
         # 0755-35721099-8021: a short last group after a complete number is an extension
@@ -88,14 +102,15 @@ def normalise_phone(raw: str | None, city: str | None = None) -> Phone | None:
             national = _national(code + digits, False)
     if national is None:
         return None
-    return Phone("+86" + (national if national.startswith("1") else national[1:]), extension)
+    return Phone("+86" + (national[1:] if national.startswith("0") else national), extension)
 
 
 def normalise_phones(raws: list[str], city: str | None = None) -> list[str]:
     """Distinct E.164 numbers of a record's phones (extensions dropped: they name a desk)."""
     seen: dict[str, None] = {}
-    for raw in raws:
-        phone = normalise_phone(raw, city)
+    # several numbers in one field: 0755-35721099/35721100, 13812345678、13987654321
+    for part in (part for field in raws for part in re.split(r"[/、,;，；]", field or "")):
+        phone = normalise_phone(part, city)
         if phone:
             seen[phone.e164] = None
     return sorted(seen)
@@ -139,7 +154,8 @@ def _leading_region(text: str) -> tuple[Region, int]:
     return Region(province, None), pos
 
 
-@lru_cache(maxsize=4096)
+# one entry per distinct address and name: a medium extract has about 110,000
+@lru_cache(maxsize=1 << 18)
 def parse_region(text: str | None) -> Region:
     """The region a text (an ERP region field or an address) starts with.
 
@@ -170,8 +186,22 @@ MARKER_WORDS = "旧|重复|勿用|停用|已合并|已转出|已删除|删除|�
 _MARKER = re.compile(
     rf"^\s*[\[(]?(?:{MARKER_WORDS})[\])]?[-_\s]*|[-_\s]*[\[(]?(?:{MARKER_WORDS})[\])]?\s*$"
 )
-LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司")
-_LEGAL = re.compile("(" + "|".join(LEGAL_FORMS) + ")$")
+LEGAL_FORMS = (
+    "合伙企业(有限合伙)",
+    "合伙企业(普通合伙)",
+    "(有限合伙)",
+    "(普通合伙)",
+    "合伙企业",
+    "股份有限公司",
+    "有限责任公司",
+    "有限責任公司",  # traditional characters (Hong Kong, Taiwan, some ERP fonts)
+    "有限公司",
+    "股份公司",
+    "公司",
+)
+_LEGAL = re.compile("(" + "|".join(re.escape(form) for form in LEGAL_FORMS) + ")$")
+# a former name in brackets: 华信科技有限公司(原深圳华信电子)
+_FORMER_NAME = re.compile(r"\((?:原|曾用名|前身)[^()]*\)")
 _LATIN_BRACKET = re.compile(r"\(([^()]*)\)")
 _LATIN_EDGE = re.compile(
     r"^([A-Za-z][A-Za-z.,&'\- ]*?)\s+(?=[^\x00-\x7f])"
@@ -278,7 +308,7 @@ def name_parts(raw: str | None) -> NameParts | None:
     text, english = _strip_english(text)
     text, more = _strip_markers(text)
     markers += more
-    text = re.sub(r"\s+", "", text)
+    text = _FORMER_NAME.sub("", re.sub(r"\s+", "", text))
     branch = ""
     if text.endswith("分公司"):
         # 华信科技有限公司上海分公司: the branch is what follows the parent's legal form

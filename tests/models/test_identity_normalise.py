@@ -180,3 +180,39 @@ def test_the_prior_is_estimated_from_the_evidence() -> None:
     # no evidence of any match: the prior falls toward zero, not to the starting value
     assert estimate_prior(np.full(1_000, -30.0), 1e6) < 1e-9
     assert estimate_prior(np.array([]), 1e6) == 1e-4
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("86 13812345678", Phone("+8613812345678")),
+        ("86-755-35721099", Phone("+8675535721099")),
+        ("+86(0)755-35721099", Phone("+8675535721099")),
+        ("400-800-1234", Phone("+864008001234")),
+        ("+86 400 800 1234", Phone("+864008001234")),
+        ("86123456", None),  # a local number that starts with 86 stays unread without a city
+    ],
+)
+def test_country_code_without_plus_and_service_numbers(raw, expected) -> None:
+    assert normalise_phone(raw) == expected
+
+
+def test_several_numbers_in_one_field_all_count() -> None:
+    found = normalise_phones(["0755-35721099/35721100", "13812345678、13987654321"], "深圳")
+    assert found == ["+8613812345678", "+8613987654321", "+8675535721099", "+8675535721100"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "legal_form"),
+    [
+        ("深圳市华信科技合伙企业（有限合伙）", "合伙企业(有限合伙)"),
+        ("华信科技(普通合伙)", "(普通合伙)"),
+        ("深圳市华信科技有限責任公司", "有限責任公司"),
+        ("深圳市华信科技有限公司（原深圳华信电子）", "有限公司"),  # former name dropped
+        ("深圳市华信科技有限公司(曾用名:华信电子)", "有限公司"),
+    ],
+)
+def test_partnerships_traditional_forms_and_former_names(raw, legal_form) -> None:
+    parts = name_parts(raw)
+    assert parts is not None
+    assert (parts.core, parts.legal_form) == ("华信科技", legal_form)

@@ -251,6 +251,8 @@ def test_a_failing_training_step_is_undone(
         records = read_records(con)
     finally:
         con.close()
+    # tiny is below SMALL_EXTRACT_RECORDS (documented parameters, no training): train anyway
+    monkeypatch.setattr(identity, "SMALL_EXTRACT_RECORDS", 0)
     normal = score_record_pairs(records)
     monkeypatch.setattr(identity, "EM_BLOCKS", ("l.no_such_field = r.no_such_field", *EM_BLOCKS))
     with caplog.at_level(logging.WARNING, logger="models_ml.identity"):

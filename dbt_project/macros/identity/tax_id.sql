@@ -29,3 +29,31 @@
             ) = strpos({{ alphabet }}, substr({{ normalised_code }}, 18, 1)) - 1
     end
 {%- endmacro %}
+
+{#- True when the credit codes of two records name different companies: `entered` (a record's
+    code as entered, normalised) against `valid` (the other record's valid code). Both valid
+    and different; or `entered` invalid but 18 characters that differ from `valid` in three or
+    more positions (a substituted character changes one position, a swap two: a branch's own
+    mistyped code is not the parent's). A dropped character (17) decides nothing. Plain SQL,
+    portable to PostgreSQL. -#}
+{% macro tax_ids_contradict(entered, entered_valid, valid) -%}
+    (
+        {{ valid }} is not null
+        and (
+            ({{ entered_valid }} is not null and {{ entered_valid }} <> {{ valid }})
+            or (
+                {{ entered_valid }} is null
+                and length({{ entered }}) = 18
+                and (
+                    {%- for position in range(1, 19) %}
+                    case
+                        when substr({{ entered }}, {{ position }}, 1)
+                            <> substr({{ valid }}, {{ position }}, 1) then 1
+                        else 0
+                    end{% if not loop.last %} +{% endif %}
+                    {%- endfor %}
+                ) >= 3
+            )
+        )
+    )
+{%- endmacro %}

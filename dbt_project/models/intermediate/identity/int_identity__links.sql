@@ -64,11 +64,9 @@ erp_code_links as (
             and erp.source_system = 'erp'
     where
         crm.source_system = 'crm'
-        -- the int_identity__conflicts condition: two valid credit codes that differ
+        -- the int_identity__conflicts condition: credit codes that name two companies
         and (
-            crm.tax_id is null
-            or erp.tax_id is null
-            or crm.tax_id = erp.tax_id
+            not {{ tax_ids_contradict('crm.tax_id_entered', 'crm.tax_id', 'erp.tax_id') }}
             {%- if customer_entity == 'group' %}
                 or crm.is_branch
             {%- endif %}
