@@ -18,7 +18,7 @@ import streamlit as st
 from dashboards.downloads import csv_bytes
 from dashboards.formatting import change_ratio, format_date
 from dashboards.i18n import current_language, t
-from dashboards.serving import WarehouseNotPublished, cached_query, has_table
+from dashboards.serving import WarehouseNotPublished, cached_query, has_table, page_run
 
 log = logging.getLogger("tandem.dashboards")
 # a browser table beyond this many rows is slow to draw and nobody reads it; the CSV has all
@@ -31,9 +31,11 @@ class PageStop(Exception):
 
 @contextlib.contextmanager
 def guarded() -> Iterator[None]:
-    """Run a page body; show guidance instead of a traceback whatever goes wrong."""
+    """Run a page body (its queries sharing one connection); show guidance instead of a
+    traceback whatever goes wrong."""
     try:
-        yield
+        with page_run():
+            yield
     except PageStop:
         return
     except WarehouseNotPublished as missing:
