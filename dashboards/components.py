@@ -21,6 +21,12 @@ from dashboards.i18n import current_language, t
 from dashboards.serving import WarehouseNotPublished, cached_query, has_table, page_run
 
 log = logging.getLogger("tandem.dashboards")
+# the name a model's runs carry in ml.model_runs, where it is not the page's name for it
+RUN_NAMES = {
+    "clusters": "segments",
+    "segment_history": "segments",
+    "channel_roi": "channel_attribution",
+}
 # a browser table beyond this many rows is slow to draw and nobody reads it; the CSV has all
 MAX_SHOWN_ROWS = 1000
 
@@ -104,7 +110,7 @@ def model_guidance(model: str, tables: Sequence[str]) -> bool:
     if not missing:
         return True
     st.info(t("model_missing", model=t(f"model.{model}"), tables=", ".join(missing)))
-    reason = last_model_run(model)
+    reason = last_model_run(RUN_NAMES.get(model, model))
     if reason:
         st.caption(reason)
     st.markdown(t("model_howto"))
