@@ -114,7 +114,7 @@ def apptest_rows(pages: list[str], repeat: int) -> list[dict]:
 def judged(row: dict, mode: str) -> dict:
     """The row with its mode and whether it meets both goals."""
     row = {"mode": mode, **row}
-    if "error" not in row:
+    if "cold" in row and "warm" in row:
         row["meets_goals"] = (
             row["warm"] <= GOALS["warm_seconds"] and row["cold"] <= GOALS["cold_seconds"]
         )
@@ -132,12 +132,11 @@ def markdown(rows: list[dict]) -> str:
             error = row["error"].strip().splitlines()[-1][:120]
             lines.append(f"| {row['mode']} | {row['page']} | – | – | – | failed: {error} |")
             continue
-        verdict = "met" if row["meets_goals"] else "missed"
-        start = f"{row['cold_process']:.2f}" if "cold_process" in row else "–"
-        lines.append(
-            f"| {row['mode']} | {row['page']} | {start} | {row['cold']:.2f} | {row['warm']:.2f} "
-            f"| {verdict} |"
-        )
+        verdict = {True: "met", False: "missed", None: "–"}[row.get("meets_goals")]
+        cells = [
+            f"{row[key]:.2f}" if key in row else "–" for key in ("cold_process", "cold", "warm")
+        ]
+        lines.append(f"| {row['mode']} | {row['page']} | {' | '.join(cells)} | {verdict} |")
     return "\n".join(lines)
 
 
