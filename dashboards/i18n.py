@@ -117,6 +117,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "finance.by_customer": ("By customer", "按客户"),
     "finance.aging": ("Receivables aging", "应收账款账龄"),
     "finance.aging_drill": ("Open invoices of a customer", "客户未结发票"),
+    "finance.aging_drill_top": (
+        "Choose among the {count} customers with the most overdue (the CSV above lists all).",
+        "可在逾期金额最高的 {count} 位客户中选择（上方 CSV 包含全部客户）。",
+    ),
     "finance.dso_trend": ("DSO by month", "每月应收账款周转天数"),
     "finance.pnl": ("P&L: general ledger against invoices", "损益：总账与发票核对"),
     "finance.pnl_unreconciled": (

@@ -69,7 +69,7 @@ def test_channel_roi_figures_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
     assert cards[t("roi.planned_total", lang=lang)] == format_cny(planned, lang)
     plan = _frame(app, channel, {t("planned_spend", lang=lang)})
     assert len(plan) == rows and t("roi.total", lang=lang) in set(plan[channel])
-    assert len(app.get("plotly_chart")) == 5
+    assert len(app.get("plotly_chart")) == 4  # spend, attribution, MMM, curves
 
 
 def test_channel_roi_says_why_when_the_mmm_fitted_nothing(
