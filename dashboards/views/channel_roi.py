@@ -144,8 +144,8 @@ def curves_section(filters: Filters) -> None:
 
 
 def budget_section(lang: str) -> None:
-    """The suggested split of today's total spend and the margin it is expected to add (a table,
-    not a chart: five charts took a real browser 2 s to draw at load 9, four fewer)."""
+    """The suggested split of today's total spend and the margin it is expected to add (cards
+    and a table, no chart: each chart costs a real browser time to draw, see BENCHMARKS.md)."""
     st.subheader(t("roi.budget"))
     st.caption(t("roi.budget_note"))
     plan = roi.budget_plan()
