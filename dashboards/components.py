@@ -18,9 +18,15 @@ import streamlit as st
 from dashboards.downloads import csv_bytes
 from dashboards.formatting import change_ratio, format_date
 from dashboards.i18n import current_language, t
-from dashboards.serving import WarehouseNotPublished, cached_query, has_table
+from dashboards.serving import WarehouseNotPublished, cached_query, has_table, page_run
 
 log = logging.getLogger("tandem.dashboards")
+# the name a model's runs carry in ml.model_runs, where it is not the page's name for it
+RUN_NAMES = {
+    "clusters": "segments",
+    "segment_history": "segments",
+    "channel_roi": "channel_attribution",
+}
 # a browser table beyond this many rows is slow to draw and nobody reads it; the CSV has all
 MAX_SHOWN_ROWS = 1000
 
@@ -31,9 +37,11 @@ class PageStop(Exception):
 
 @contextlib.contextmanager
 def guarded() -> Iterator[None]:
-    """Run a page body; show guidance instead of a traceback whatever goes wrong."""
+    """Run a page body (its queries sharing one connection); show guidance instead of a
+    traceback whatever goes wrong."""
     try:
-        yield
+        with page_run():
+            yield
     except PageStop:
         return
     except WarehouseNotPublished as missing:
@@ -102,7 +110,7 @@ def model_guidance(model: str, tables: Sequence[str]) -> bool:
     if not missing:
         return True
     st.info(t("model_missing", model=t(f"model.{model}"), tables=", ".join(missing)))
-    reason = last_model_run(model)
+    reason = last_model_run(RUN_NAMES.get(model, model))
     if reason:
         st.caption(reason)
     st.markdown(t("model_howto"))

@@ -117,6 +117,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "finance.by_customer": ("By customer", "按客户"),
     "finance.aging": ("Receivables aging", "应收账款账龄"),
     "finance.aging_drill": ("Open invoices of a customer", "客户未结发票"),
+    "finance.aging_drill_top": (
+        "Choose among the {count} customers with the most overdue (the CSV above lists all).",
+        "可在逾期金额最高的 {count} 位客户中选择（上方 CSV 包含全部客户）。",
+    ),
     "finance.dso_trend": ("DSO by month", "每月应收账款周转天数"),
     "finance.pnl": ("P&L: general ledger against invoices", "损益：总账与发票核对"),
     "finance.pnl_unreconciled": (
@@ -220,6 +224,72 @@ LABELS: dict[str, tuple[str, str]] = {
     "roi.curves": ("Response curves", "响应曲线"),
     "roi.budget": ("Suggested budget", "建议预算"),
     "roi.spend": ("Spend by channel in the period", "期间各渠道投放"),
+    "attr.first_touch": ("First touch", "首次触点"),
+    "attr.last_touch": ("Last touch", "末次触点"),
+    "attr.linear": ("Linear", "线性"),
+    "attr.time_decay": ("Time decay", "时间衰减"),
+    "attr.position_based": ("Position based", "位置加权"),
+    "attr.markov": ("Markov", "马尔可夫"),
+    "attr.shapley": ("Shapley", "沙普利"),
+    "roi.attribution_note": (
+        "ROI = attributed gross margin per yuan of spend in the chosen months, one column per "
+        "attribution model; channels without spend (organic, referral) have conversions but no "
+        "ROI.",
+        "投资回报 = 所选月份内归因毛利 ÷ 投放金额，每列一个归因模型；无投放的渠道（自然流量、"
+        "转介绍）只有转化，没有投资回报。",
+    ),
+    "roi.roi_by_model": ("ROI by attribution model", "各归因模型的投资回报"),
+    "roi.conversions_by_model": (
+        "Attributed conversions by model",
+        "各归因模型的归因转化数",
+    ),
+    "roi.mmm_note": (
+        "Incremental gross margin per yuan of spend, with its 90% bootstrap interval, over the "
+        "model's whole window up to {as_of}; the period filter does not apply.",
+        "每元投放带来的增量毛利及其 90% 自助法区间，覆盖截至 {as_of} 的整个建模窗口；不受期间"
+        "筛选影响。",
+    ),
+    "roi.mmm_empty": (
+        "The media-mix model fitted no channel in this build, so there is no MMM ROI, response "
+        "curve or budget plan.",
+        "本次构建中媒体组合模型未拟合任何渠道，因此没有媒体组合模型投资回报、响应曲线和预算方案。",
+    ),
+    "roi.curves_note": (
+        "Expected gross margin at each level of spend, from none to twice today's, with its 90% "
+        "interval; the dot marks today's spend.",
+        "不同投放水平（从零到当前的两倍）下的预期毛利及其 90% 区间；圆点为当前投放。",
+    ),
+    "roi.budget_note": (
+        "The same total spend split so the expected margin is highest (each channel within the "
+        "model's bounds); it covers every paid channel whatever the channel filter.",
+        "在总投放不变的前提下，使预期毛利最高的分配方案（各渠道不超出模型的调整范围）；方案覆盖所有"
+        "付费渠道，不受渠道筛选影响。",
+    ),
+    "roi.uplift": ("Expected extra margin (¥)", "预期增加毛利（元）"),
+    "roi.uplift_interval": ("90% interval: {lower} to {upper}", "90% 区间：{lower} 至 {upper}"),
+    "roi.planned_total": ("Suggested total spend", "建议总投放"),
+    "roi.total": ("All paid channels", "全部付费渠道"),
+    "roi": ("ROI (¥ margin per ¥)", "投资回报（每元毛利）"),
+    "roi_lower": ("ROI, low (5%)", "投资回报下限（5%）"),
+    "roi_upper": ("ROI, high (95%)", "投资回报上限（95%）"),
+    "share_of_spend": ("Share of spend", "投放占比"),
+    "conversions": ("Conversions", "转化数"),
+    "attribution_model": ("Attribution model", "归因模型"),
+    "clicks": ("Clicks", "点击量"),
+    "reported_leads": ("Leads the platform reports", "平台报告线索数"),
+    "spend_multiplier": ("Spend × today", "投放倍数"),
+    "expected_margin": ("Expected margin (¥)", "预期毛利（元）"),
+    "margin_lower": ("Margin, low (5%)", "毛利下限（5%）"),
+    "margin_upper": ("Margin, high (95%)", "毛利上限（95%）"),
+    "marginal_roi": ("Marginal ROI", "边际投资回报"),
+    "current_spend": ("Spend today (¥)", "当前投放（元）"),
+    "planned_spend": ("Suggested spend (¥)", "建议投放（元）"),
+    "change_pct": ("Change %", "变化 %"),
+    "expected_margin_current": ("Expected margin today (¥)", "当前预期毛利（元）"),
+    "expected_margin_planned": ("Expected margin, suggested (¥)", "建议方案预期毛利（元）"),
+    "uplift": ("Extra margin (¥)", "增加毛利（元）"),
+    "uplift_lower": ("Extra margin, low (5%)", "增加毛利下限（5%）"),
+    "uplift_upper": ("Extra margin, high (95%)", "增加毛利上限（95%）"),
     "spend": ("Spend (¥)", "投放（元）"),
     # segments
     "seg.grid": ("RFM grid", "RFM 矩阵"),

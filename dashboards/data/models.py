@@ -1,4 +1,4 @@
-"""Queries behind the model pages: Churn watchlist, Channel ROI and Segments.
+"""Queries behind the model pages: Churn watchlist, Segments and the spend of Channel ROI.
 
 The model tables come from other models' assets and may be absent from a build; callers check
 with ``has_table`` (through ``components.model_guidance``) before they query.
@@ -11,13 +11,6 @@ import polars as pl
 from dashboards.filters import Filters
 from dashboards.serving import cached_query, has_table
 
-# the channel-ROI model's outputs, in the order the page shows them
-ROI_TABLES = {
-    "roi.attribution": "ml.channel_attribution",
-    "roi.mmm": "ml.channel_roi",
-    "roi.curves": "ml.channel_response_curves",
-    "roi.budget": "ml.channel_budget_plan",
-}
 CLUSTER_TABLES = ["ml.customer_clusters", "ml.cluster_profiles"]
 MIGRATION_TABLE = "ml.segment_history"
 
