@@ -16,6 +16,7 @@ from typing import Any
 import dagster as dg
 
 from orchestration.dbt_manifest import ensure_manifest
+from orchestration.interrupts import stop_requested
 from orchestration.no_room import no_room_message, says_no_room
 from orchestration.run_report import write_last_run
 from orchestration.settings import get_settings
@@ -162,9 +163,12 @@ def execute(
             quality = after_run(instance, result.run_id, settings, result.success)
             if command == "run":
                 write_last_run(settings.warehouse_dir, result.run_id, result.success, quality)
+    status = "success" if result.success else "failure"
+    if not result.success and (stop_requested() or _interrupted(result)):
+        status = "interrupted"  # a stop someone asked for (SIGTERM, Ctrl+C), not a broken step
     return RunSummary(
         command=command,
-        status="success" if result.success else "failure",
+        status=status,
         run_id=result.run_id,
         seconds=round(time.perf_counter() - started, 3),
         stages=stages,
@@ -187,6 +191,23 @@ def _no_room(error: Any) -> str | None:
                 return no_room_message(get_settings().root, line.strip())
         pending.extend([current.cause, getattr(current, "context", None)])
     return None
+
+
+def _interrupted(result: Any) -> bool:
+    """Whether a step failed because the process was told to stop: Dagster's own signal
+    handler turns SIGTERM or Ctrl+C inside a step into DagsterExecutionInterruptedError."""
+    for event in result.all_events:
+        if not event.is_step_failure:
+            continue
+        pending = [event.event_specific_data.error]
+        while pending:
+            error = pending.pop()
+            if error is None:
+                continue
+            if error.cls_name == "DagsterExecutionInterruptedError":
+                return True
+            pending.extend([error.cause, getattr(error, "context", None)])
+    return False
 
 
 def _root_cause(error: Any) -> str:

@@ -120,7 +120,7 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
     for summary in summaries:
         print_summary(summary, args.json)
     failed_run = next((summary for summary in summaries if summary.failed), None)
-    if failed_run and stop_requested():
+    if failed_run and (stop_requested() or failed_run.status == "interrupted"):
         raise KeyboardInterrupt  # a stop someone asked for, not a step that broke
     if failed_run:
         no_room = next(
