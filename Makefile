@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml uv.lock
 install: $(STAMP)  ## create .venv from uv.lock (no downloads but packages)
 
 manifest: $(STAMP)  ## dbt parse: the manifest dagster-dbt builds its assets from
-	env $$($(TOOL_ENV)) $(BIN)/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
+	$(BIN)/python -m orchestration.dbt_manifest
 
 demo: manifest  ## generate sample extracts, run the whole pipeline, serve http://127.0.0.1:8501
 	$(BIN)/tandem generate --scale $(SCALE)
