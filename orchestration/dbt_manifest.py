@@ -147,7 +147,15 @@ def require_manifest() -> Path:
     return MANIFEST
 
 
-if __name__ == "__main__":  # `make manifest`: parse (partially: only what changed)
+def main() -> int:
+    """``python -m orchestration.dbt_manifest`` (`make manifest`): parse the project,
+    partially (only what changed since the last parse)."""
     result = parse()
     if result.returncode != 0:
-        sys.exit((result.stdout + result.stderr).strip()[-4000:])
+        print((result.stdout + result.stderr).strip()[-4000:], file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
