@@ -13,6 +13,9 @@ STAMP := $(VENV)/.tandem-installed
 SCALE ?= $(or $(TANDEM_SCALE),small)
 # TANDEM_HOME, TANDEM_BUILD_DB, DAGSTER_HOME, ... as orchestration/settings.py derives them
 TOOL_ENV = $(BIN)/python -m orchestration.settings
+# sqlfluff's dbt templater parses with its own profile arguments: in its own target folder it keeps
+# its partial parse between runs and never overwrites the one every dbt step of a home starts from
+SQLFLUFF = env $$($(TOOL_ENV)) DBT_TARGET_PATH=$(CURDIR)/dbt_project/target/sqlfluff $(BIN)/sqlfluff
 PYTEST_ARGS ?=
 # pytest-xdist workers for `make test`; a module's tests stay on one worker (--dist loadscope)
 TEST_WORKERS ?= 2
@@ -34,7 +37,7 @@ $(STAMP): pyproject.toml uv.lock
 install: $(STAMP)  ## create .venv from uv.lock (no downloads but packages)
 
 manifest: $(STAMP)  ## dbt parse: the manifest dagster-dbt builds its assets from
-	env $$($(TOOL_ENV)) $(BIN)/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
+	$(BIN)/python -m orchestration.dbt_manifest
 
 demo: manifest  ## generate sample extracts, run the whole pipeline, serve http://127.0.0.1:8501
 	$(BIN)/tandem generate --scale $(SCALE)
@@ -53,13 +56,13 @@ docs: manifest  ## dbt docs of the built warehouse on http://127.0.0.1:8080
 lint: manifest  ## ruff, sqlfluff, and the dbt structure rules over the manifest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	env $$($(TOOL_ENV)) $(BIN)/sqlfluff lint dbt_project/models
+	$(SQLFLUFF) lint --processes 2 dbt_project/models
 	$(BIN)/python -m orchestration.dbt_rules
 
 format: $(STAMP)  ## apply ruff format and sqlfluff fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-	env $$($(TOOL_ENV)) $(BIN)/sqlfluff fix dbt_project/models
+	$(SQLFLUFF) fix --processes 2 dbt_project/models
 
 test: lint manifest  ## the whole test suite (lint included)
 	bash orchestration/services/install_chromium.sh

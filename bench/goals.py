@@ -55,6 +55,16 @@ GOALS: list[Goal] = [
     ),
     Goal("dbt_overhead", "dbt overhead <= 1.5x raw SQL", "ratio", "dbt_vs_raw_sql", "<=", 1.5, "x"),
     Goal(
+        "dagster_overhead",
+        "dbt through Dagster <= 1.2x the plain dbt build (issue 18)",
+        "ratio",
+        "dagster_vs_dbt",
+        "<=",
+        1.2,
+        "x",
+        "medium",
+    ),
+    Goal(
         "incremental_day",
         "an incremental day <= 15% of a full rebuild",
         "ratio",

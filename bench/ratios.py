@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bench.ratio_base import Ratio
 from bench.ratios_dbt import (
+    measure_dagster_vs_dbt,
     measure_dbt_vs_raw_sql,
     measure_duckdb_vs_postgres,
     measure_incremental_vs_full,
@@ -24,6 +25,14 @@ RATIOS: list[Ratio] = [
         "compiled SQL in DuckDB",
         needs="land",
         measure=measure_dbt_vs_raw_sql,
+    ),
+    Ratio(
+        "dagster_vs_dbt",
+        "dbt build through Dagster (both phases, tests as asset checks) / the plain dbt build",
+        "Dagster",
+        "plain dbt build",
+        needs="dbt_build",
+        measure=measure_dagster_vs_dbt,
     ),
     Ratio(
         "incremental_vs_full",

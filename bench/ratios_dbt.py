@@ -71,6 +71,47 @@ def measure_dbt_vs_raw_sql(ctx: BenchContext) -> RatioResult:
     )
 
 
+def measure_dagster_vs_dbt(ctx: BenchContext) -> RatioResult:
+    """The pipeline's two dbt assets through Dagster vs the plain `dbt build` of the same nodes.
+
+    Both sides start from a copy of the built warehouse (its identity pairs in place, so phase 2
+    has its input without the Splink step, which is not dbt's) and from a warm partial parse:
+    the Dagster side starts, as a `tandem run` does, from the project's parse; the plain side
+    gets one unmeasured `dbt parse` in its own target folder. The Dagster side is one child
+    process that imports Dagster, loads the definitions and materializes ``warehouse_staging``
+    then ``warehouse_models`` (two dbt processes, every dbt test an asset check); the plain side
+    is one `dbt build` of every node. The ratio is what Dagster costs on top of dbt.
+    """
+    home, _ = scratch_warehouse(ctx, "ratio-dagster")
+    target, logs = home / "plain_target", home / "plain_logs"
+    env = ctx.env(home)
+    measure_child(dbt_command("parse", target, logs), env, REPO_ROOT, home / "parse.log")
+    dagster_runs, plain_runs = [], []
+    info: dict[str, Any] = {}
+    for repetition in range(ctx.repeat):
+        ctx.say(f"  Dagster vs plain dbt build: repetition {repetition + 1}/{ctx.repeat}")
+        measurement, info = ctx.run_task(
+            "dagster",
+            {"exclude_groups": ["raw", "identity", "models", "serving"]},
+            home=home,
+            label="dagster_dbt",
+        )
+        dagster_runs.append(measurement)
+        plain_runs.append(
+            measure_child(dbt_command("build", target, logs), env, REPO_ROOT, home / "build.log")
+        )
+    return RatioResult(
+        dagster_runs,
+        plain_runs,
+        {
+            "dagster_load_seconds": info.get("load_seconds"),
+            "dagster_step_seconds": info.get("step_seconds"),
+            "asset_checks": info.get("checks", {}),
+            "plain_nodes": _run_result_counts(target / "run_results.json"),
+        },
+    )
+
+
 def last_drop(drops_root: Path) -> Path:
     """The newest ``drops/YYYY-MM-DD`` folder."""
     drops = sorted(p for p in (drops_root / "drops").iterdir() if p.is_dir())

@@ -10,8 +10,10 @@ the manifest is missing or older than any project file.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -20,6 +22,7 @@ from orchestration.settings import DBT_PROJECT_DIR, get_settings
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+PARTIAL_PARSE = "partial_parse.msgpack"
 _PROJECT_GLOBS = (
     "dbt_project.yml",
     "profiles.yml",
@@ -76,25 +79,55 @@ def bind_dbt_child() -> None:
     os.environ["TANDEM_DBT_PARENT"] = str(os.getpid())
 
 
+def home_independent(env: Mapping[str, str]) -> tuple[dict[str, str], Path | None]:
+    """``env`` for a dbt process whose profile renders the same in every home, and the folder
+    to start it in (None: keep the caller's).
+
+    dbt re-parses the whole project (about 25 CPU seconds) whenever the rendered profile differs
+    from the one its ``partial_parse.msgpack`` was written with, and the absolute path of the
+    build file differs in every home and every copy of one. Started in the build file's folder
+    with the bare file name, the profile is the same everywhere, so a fresh home reuses the
+    project's parse and the quality gate reuses the build's.
+    """
+    build = Path(env.get("TANDEM_BUILD_DB", ""))
+    if not build.is_absolute():
+        return dict(env), None
+    return {**env, "TANDEM_BUILD_DB": build.name}, build.parent
+
+
+def seed_partial_parse(target: Path, project_dir: Path = DBT_PROJECT_DIR) -> None:
+    """Give a new dbt target folder the project's parse, so its first dbt call parses only
+    what changed since (dagster-dbt does the same for the targets it runs in)."""
+    parsed = project_dir / "target" / PARTIAL_PARSE
+    if parsed.exists() and not (target / PARTIAL_PARSE).exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(parsed, target / PARTIAL_PARSE)
+
+
+def parse(project_dir: Path = DBT_PROJECT_DIR) -> subprocess.CompletedProcess:
+    """``dbt parse`` of the project into its own target folder, as a home's dbt steps see it."""
+    env, _ = home_independent({**os.environ, **get_settings().tool_env()})
+    return subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(project_dir),
+            "--quiet",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     """Return the manifest path, running ``dbt parse`` first if it is missing or stale."""
     if manifest_is_stale(project_dir):
-        env = {**os.environ, **get_settings().tool_env()}
-        completed = subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--project-dir",
-                str(project_dir),
-                "--profiles-dir",
-                str(project_dir),
-                "--quiet",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        completed = parse(project_dir)
         if completed.returncode != 0:
             raise RuntimeError(
                 "dbt parse failed; fix the dbt project and retry:\n"
@@ -112,3 +145,17 @@ def require_manifest() -> Path:
             " loading the Dagster definitions; every `tandem` command prepares it itself"
         )
     return MANIFEST
+
+
+def main() -> int:
+    """``python -m orchestration.dbt_manifest`` (`make manifest`): parse the project,
+    partially (only what changed since the last parse)."""
+    result = parse()
+    if result.returncode != 0:
+        print((result.stdout + result.stderr).strip()[-4000:], file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

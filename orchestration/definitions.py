@@ -7,7 +7,6 @@ the ``tandem`` CLI.
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets.channel_roi import ml_channel_attribution, ml_channel_mmm
 from orchestration.assets.customer_models import ml_clv, ml_segments
@@ -27,6 +26,7 @@ from orchestration.dbt_manifest import dbt_child_executable
 from orchestration.quality_gate import after_run
 from orchestration.resources import (
     TandemConfig,
+    TandemDbtCliResource,
     build_duckdb_resource,
     schedule_status,
     sensor_status,
@@ -90,7 +90,7 @@ defs = dg.Definitions(
     schedules=[daily_schedule],
     sensors=[*LANDING_SENSORS, quality_alerts],
     resources={
-        "dbt": DbtCliResource(
+        "dbt": TandemDbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),
             # dbt dies with the process that runs it, even on kill -9

@@ -25,7 +25,12 @@ import dagster as dg
 import duckdb
 
 from data_tests.check_results import CheckResult, Severity, now_utc, status_for
-from orchestration.dbt_manifest import MANIFEST, dbt_executable
+from orchestration.dbt_manifest import (
+    MANIFEST,
+    dbt_executable,
+    home_independent,
+    seed_partial_parse,
+)
 from orchestration.settings import DBT_PROJECT_DIR, TandemSettings
 
 EXAMPLES = 3
@@ -111,8 +116,16 @@ def landed_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def run_source_freshness(settings: TandemSettings, selection: list[str]) -> dict[str, Any]:
-    """Run ``dbt source freshness`` on ``selection`` and return its sources.json."""
-    target = settings.root / "dbt_target_freshness"
+    """Run ``dbt source freshness`` on ``selection`` and return its sources.json.
+
+    It runs in the build's own target folder: the manifest the build just parsed is reused
+    (a separate folder would parse the whole project again), and it writes ``sources.json``
+    there, leaving the build's ``run_results.json`` alone.
+    """
+    target = settings.root / "dbt_target"
+    path = target / "sources.json"
+    path.unlink(missing_ok=True)  # never read an earlier run's verdict
+    seed_partial_parse(target)
     command = [
         dbt_executable(),
         "source",
@@ -123,13 +136,16 @@ def run_source_freshness(settings: TandemSettings, selection: list[str]) -> dict
         str(DBT_PROJECT_DIR),
         "--target-path",
         str(target),
+        "--log-path",
+        str(target),
         "--select",
         *selection,
     ]
-    env = {**os.environ, **settings.tool_env()}
+    env, cwd = home_independent({**os.environ, **settings.tool_env()})
     # exit status 1 means a source is past error_after: sources.json says which
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    path = target / "sources.json"
+    completed = subprocess.run(
+        command, env=env, cwd=cwd, capture_output=True, text=True, check=False
+    )
     if not path.exists():
         raise RuntimeError("dbt source freshness wrote no results:\n" + completed.stdout[-2000:])
     return json.loads(path.read_text(encoding="utf-8"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from orchestration.settings import REPO_ROOT, TandemSettings
 SLOW_FIXTURES = frozenset(
     {
         "tiny_warehouse",  # tests/warehouse/conftest.py: the whole pipeline on the tiny company
+        "slice_run",  # tests/foundation/conftest.py: the pipeline on the hand-written ERP extract
         "warehouse",  # a module's own warehouse (tests/warehouse/*)
         "tiny",  # tests/simulator/conftest.py: generated extracts
         "tiny_drops",
@@ -43,14 +45,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 # collection order (--dist loadscope), so starting the long ones first keeps one worker from
 # finishing its share while the other still has a ten-minute module ahead of it. The slice and
 # the PostgreSQL module build their own homes and go first; the first module that needs the
-# shared tiny warehouse builds it meanwhile on the other worker.
+# shared tiny warehouse builds it meanwhile on the other worker. The quality gate starts from the
+# slice's first run (``slice_run``), so it comes later, when that run is done.
 LONGEST_MODULES = (
     "tests/foundation/test_pipeline_slice.py",
     "tests/dashboards/test_browser.py",
-    "tests/foundation/test_quality_gate.py",
     "tests/warehouse/test_bring_your_own.py",
     "tests/warehouse/test_postgres_target.py",
     "tests/warehouse/test_serving_file.py",
+    "tests/foundation/test_quality_gate.py",
 )
 
 
@@ -73,6 +76,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         module = item.nodeid.split("::")[0]
         ranks[module] = min(ranks.get(module, 99), module_rank(item))
     items.sort(key=lambda item: ranks[item.nodeid.split("::")[0]])
+
+
+def shared_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A folder every xdist worker of this session sees (the session's own tmp without xdist):
+    where a session fixture builds a home once, under a file lock, for all workers."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+def copy_home(home: Path, target: Path) -> TandemSettings:
+    """A private, writable copy of a finished home for a test that lands, builds or publishes
+    again (copytree keeps the serving file's read-only mode; a publish replaces it anyway)."""
+    shutil.copytree(home, target, symlinks=True)
+    copy = TandemSettings(home=target)
+    if copy.serving_db.exists():
+        copy.serving_db.chmod(0o644)
+    return copy
 
 
 @pytest.fixture

@@ -1,12 +1,13 @@
 """The thin slice end to end: extract -> raw -> dbt staging -> mart -> Python model -> publish.
 
-Runs the real CLI (real Dagster run, real dbt build, real DuckDB files) in a child process.
+Runs the real CLI (real Dagster run, real dbt build, real DuckDB files) in a child process. The
+first run is the session's ``slice_run`` (tests/foundation/conftest.py, shared with the quality
+gate tests); this module lands and builds again in its own copy of that home.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,22 +15,17 @@ import duckdb
 import pytest
 
 from orchestration.settings import TandemSettings
-from tests.conftest import run_tandem
+from tests.conftest import copy_home, run_tandem
 from tests.foundation.invoices import INVOICES, monthly_net, write_erp_extract
 
 
 @pytest.fixture(scope="module")
-def first_run(tmp_path_factory: pytest.TempPathFactory):
-    home = tmp_path_factory.mktemp("slice") / "home"
-    env = {"TANDEM_HOME": str(home)}
-    settings = TandemSettings(home=home)
-    write_erp_extract(settings.landing_dir)
-    completed = run_tandem("run", "--json", env=env)
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    # the later tests land and build again in this home; the failure test starts from a copy
-    # of the first published state instead of paying for a pipeline run of its own
-    shutil.copytree(home, home.parent / "first-run", symlinks=True)
-    return settings, env, json.loads(completed.stdout)
+def first_run(slice_run, tmp_path_factory: pytest.TempPathFactory):
+    first_home, summary = slice_run
+    # the later tests land and build again in this copy; the failure test starts from another
+    # copy of the first published state instead of paying for a pipeline run of its own
+    settings = copy_home(first_home, tmp_path_factory.mktemp("slice") / "home")
+    return settings, {"TANDEM_HOME": str(settings.root)}, summary
 
 
 def serving_rows(settings: TandemSettings, sql: str) -> list[tuple]:
@@ -189,13 +185,10 @@ def test_models_see_only_months_before_the_as_of_date(first_run) -> None:
 
 
 def test_failed_build_exits_non_zero_and_keeps_the_published_warehouse(
-    first_run, tmp_path: Path
+    slice_run, tmp_path: Path
 ) -> None:
-    first_settings, _, _ = first_run
-    home = tmp_path / "home"
-    shutil.copytree(first_settings.root.parent / "first-run", home, symlinks=True)
-    env = {"TANDEM_HOME": str(home)}
-    settings = TandemSettings(home=home)
+    settings = copy_home(slice_run[0], tmp_path / "home")
+    env = {"TANDEM_HOME": str(settings.root)}
     published = serving_rows(settings, "select * from finance.rpt_revenue_monthly order by 1")
 
     # Landing rejects a row without a customer, so corrupt the raw table behind its back: the

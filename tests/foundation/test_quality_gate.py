@@ -1,15 +1,15 @@
 """Quality gates with real runs: results recorded every run, error-level failures block publishing.
 
-One tiny home (the hand-written ERP extract of the pipeline slice) is built once; each scenario
-copies it, breaks something in the build file and runs `tandem run --full-refresh` in a child
-process, with a real local SMTP server and a real webhook receiving the alerts.
+The good run is the session's first run of the pipeline slice's hand-written ERP extract
+(``slice_run``, tests/foundation/conftest.py), read from a copy; each failure scenario copies it
+again, breaks something in the build file and runs `tandem run --full-refresh` in a child process,
+with a real local SMTP server and a real webhook receiving the alerts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -22,9 +22,8 @@ from orchestration.quality_gate import (
     run_source_freshness,
 )
 from orchestration.settings import TandemSettings
-from tests.conftest import run_tandem
+from tests.conftest import copy_home, run_tandem
 from tests.foundation.alert_servers import smtp_server, webhook_server
-from tests.foundation.invoices import write_erp_extract
 
 # a tiny run takes 2-3 min on an idle machine; a loaded one needs far longer
 RUN_TIMEOUT = 1800
@@ -40,20 +39,13 @@ def _rows(db: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def good_home(tmp_path_factory: pytest.TempPathFactory):
-    home = tmp_path_factory.mktemp("gate") / "home"
-    settings = TandemSettings(home=home)
-    write_erp_extract(settings.landing_dir)
-    completed = run_tandem("run", "--json", env={"TANDEM_HOME": str(home)}, timeout=RUN_TIMEOUT)
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return settings, json.loads(completed.stdout)
+def good_home(slice_run, tmp_path_factory: pytest.TempPathFactory):
+    home, summary = slice_run
+    return copy_home(home, tmp_path_factory.mktemp("gate") / "home"), summary
 
 
 def _copy(settings: TandemSettings, to: Path) -> TandemSettings:
-    shutil.copytree(settings.root, to, symlinks=True)
-    copy = TandemSettings(home=to)
-    copy.serving_db.chmod(0o644)  # copytree keeps the read-only mode; publish replaces it anyway
-    return copy
+    return copy_home(settings.root, to)
 
 
 def test_a_good_run_records_every_check_and_publishes(good_home) -> None:

@@ -22,7 +22,7 @@ import pytest
 from filelock import FileLock
 
 from orchestration.settings import TandemSettings
-from tests.conftest import run_tandem
+from tests.conftest import run_tandem, shared_dir
 
 TINY_SEED = 42
 
@@ -84,12 +84,6 @@ class TinyWarehouse:
         Dagster instance) for a test that lands, builds or publishes again."""
         shutil.copytree(self.settings.root, target, symlinks=True)
         return TandemSettings(home=target)
-
-
-def shared_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """A folder every xdist worker of this session sees (the session's own tmp without xdist)."""
-    base = tmp_path_factory.getbasetemp()
-    return base if worker_id == "master" else base.parent
 
 
 @pytest.fixture(scope="session")
