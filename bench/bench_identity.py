@@ -38,7 +38,9 @@ GOALS = {"precision": 0.99, "f1": 0.95, "medium_resolution_seconds": 30.0}
 PHASE_1 = "staging int_identity__records"
 PHASE_2_IDENTITY = (
     "identity_overrides int_identity__conflicts int_identity__links int_identity__clusters "
-    "int_identity__customer_key_map dim_customer fct_identity_links fct_identity_conflicts "
+    "int_identity__customer_key_map int_customer__crm_records int_customer__erp_records "
+    "int_customer__attribute_candidates int_customer__golden_attributes dim_customer "
+    "fct_identity_links fct_identity_conflicts "
     "snp_customer_status dim_customer_history"
 )
 

@@ -328,8 +328,9 @@ def test_overrides_win(warehouse: Warehouse) -> None:
     warehouse.dbt(
         "build",
         "--select",
-        "int_identity__links int_identity__clusters int_identity__customer_key_map dim_customer "
-        "fct_identity_links",
+        "int_identity__links int_identity__clusters int_identity__customer_key_map "
+        "int_customer__crm_records int_customer__erp_records int_customer__attribute_candidates "
+        "int_customer__golden_attributes dim_customer fct_identity_links",
     )
     keys = dict(
         ((system, record), customer_key)
