@@ -4,7 +4,8 @@
 -- force_match overrides; force_split overrides remove whatever linked the two records directly.
 -- One row per linked pair, left record key < right record key.
 -- Evidence beats a typed field: an ERP code typed into the CRM does not link when the two records
--- carry different valid credit codes (int_identity__conflicts lists those for review).
+-- carry different valid credit codes (int_identity__conflicts lists those for review), and no
+-- Splink score links two records with different valid credit codes.
 -- TANDEM_IDENTITY_CUSTOMER_ENTITY (TandemSettings.identity_customer_entity) says whether a
 -- branch (…分公司 with its own credit code) is its own customer (`legal_entity`, the default)
 -- or part of its parent's (`group`: rule `branch_of`).
@@ -137,13 +138,21 @@ tax_id_links as (
 splink_links as (
 
     select
-        left_record_key,
-        right_record_key,
+        scored_pairs.left_record_key,
+        scored_pairs.right_record_key,
         'splink' as link_rule,
         3 as rule_priority,
         cast(null as varchar) as reason
     from scored_pairs
-    where match_probability >= {{ threshold }}
+    left join records as left_records
+        on scored_pairs.left_record_key = left_records.record_key
+    left join records as right_records
+        on scored_pairs.right_record_key = right_records.record_key
+    where
+        scored_pairs.match_probability >= {{ threshold }}
+        -- two different valid credit codes are two legal entities, whatever else they share
+        -- (a switchboard, an address, a brand): a score never links them
+        and not coalesce(left_records.tax_id <> right_records.tax_id, false)
 
 ),
 
