@@ -31,7 +31,11 @@ PRIOR_ITERATIONS = 50
 # dense in duplicates, random pairs are often matches (u estimates come out as match rates) and
 # every name is on two or three records (an exact name weighed about nothing): 15 of 22 true
 # pairs linked in the bring-your-own test of issue 13.
-SMALL_EXTRACT_RECORDS = 10_000
+# OFF (0) for now: with documented u a shared switchboard and address outweigh a different
+# name, so a record without a credit code chained a sister company (its own valid code, same
+# switchboard and building) into its parent's golden customer in the bring-your-own test. It
+# comes back with a rule that keeps two valid codes out of one cluster, not only out of one link.
+SMALL_EXTRACT_RECORDS = 0
 
 
 @dataclass(frozen=True)
