@@ -11,15 +11,13 @@ import duckdb
 
 from data_tests.check_results import store
 from data_tests.mart_quality import validate_marts
-from orchestration.quality_gate import (
-    blocked_message,
-    describe,
+from orchestration.quality_gate import blocked_message, describe, run_check_results
+from orchestration.resources import TandemConfig
+from orchestration.source_freshness import (
     freshness_results,
     landed_sources,
-    run_check_results,
     run_source_freshness,
 )
-from orchestration.resources import TandemConfig
 
 GATE_KEY = dg.AssetKey(["quality_gate"])
 SHOWN_WARNINGS = 20

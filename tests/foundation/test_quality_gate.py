@@ -15,13 +15,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.quality_gate import (
-    blocked_message,
+from orchestration.quality_gate import blocked_message
+from orchestration.settings import TandemSettings
+from orchestration.source_freshness import (
     freshness_results,
     landed_sources,
     run_source_freshness,
 )
-from orchestration.settings import TandemSettings
 from tests.conftest import copy_home, run_tandem
 from tests.foundation.alert_servers import smtp_server, webhook_server
 

@@ -7,7 +7,8 @@ import datetime as dt
 import duckdb
 
 from data_tests.check_results import CheckResult, has_run, load, status_for, store
-from orchestration.quality_gate import blocked_message, freshness_results
+from orchestration.quality_gate import blocked_message
+from orchestration.source_freshness import freshness_results
 
 NOW = dt.datetime(2026, 12, 5, 6, 0)
 
