@@ -195,12 +195,11 @@ class TandemSettings(BaseSettings):
         ):
             path.mkdir(parents=True, exist_ok=True)
         dagster_yaml = self.dagster_home / "dagster.yaml"
-        if not dagster_yaml.exists():
-            # one run at a time: the schedule and the landing sensor share one DuckDB writer
-            dagster_yaml.write_text(
-                "telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n",
-                encoding="utf-8",
-            )
+        # written when missing, or when it is still what an earlier Tandem wrote (a file the user
+        # edited is theirs)
+        written = dagster_yaml.read_text(encoding="utf-8") if dagster_yaml.exists() else None
+        if written is None or written in OLD_DAGSTER_YAML:
+            dagster_yaml.write_text(DAGSTER_YAML, encoding="utf-8")
 
     def duckdb_config(self, purpose: Literal["build", "landing"] = "build") -> dict[str, str]:
         """Configuration for every read-write DuckDB connection of the pipeline: the build
@@ -218,6 +217,10 @@ class TandemSettings(BaseSettings):
             "DAGSTER_HOME": str(self.dagster_home),
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            # dbt.log at info: what the run printed, each node's start, end and failure. dbt's
+            # default writes debug events too, as JSON under Dagster: 30 MB and about a fifth
+            # of phase 2's dbt CPU at tiny.
+            "DBT_LOG_LEVEL_FILE": "info",
         }
 
     def postgres_env(self) -> dict[str, str]:
@@ -233,6 +236,24 @@ class TandemSettings(BaseSettings):
     def export_tool_env(self) -> None:
         """Put :meth:`tool_env` into this process's environment (for in-process dbt/Dagster)."""
         os.environ.update(self.tool_env())
+
+
+# The Dagster instance of a home. One run at a time: the schedule and the landing sensor share one
+# DuckDB writer. The event log keeps its SQLite files open between events
+# (orchestration/event_log.py); run and schedule storage stay Dagster's defaults.
+DAGSTER_YAML = """telemetry:
+  enabled: false
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+event_log_storage:
+  module: orchestration.event_log
+  class: TandemEventLogStorage
+  config: {}
+"""
+OLD_DAGSTER_YAML = (
+    "telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n",
+)
 
 
 class SettingsError(ValueError):
