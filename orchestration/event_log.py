@@ -48,6 +48,15 @@ def default_base_dir() -> str:
     return str(Path(home) / "history" / "runs")
 
 
+def _commit_without_sync(dbapi_connection: Any, _record: Any) -> None:
+    """``synchronous=NORMAL``: in WAL mode a commit no longer waits for the disk (17 s of a tiny
+    run's wall time went to those waits); a crashed or killed process still loses nothing it
+    committed, and only a power cut can take back the last few events, never corrupt the file."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class TandemEventLogStorage(SqliteEventLogStorage):
     """``SqliteEventLogStorage`` with one open connection per database file (see module doc)."""
 
@@ -79,6 +88,7 @@ class TandemEventLogStorage(SqliteEventLogStorage):
             poolclass=StaticPool,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
         )
+        sa.event.listen(engine, "connect", _commit_without_sync)
         if shard not in self._initialized_dbs:
             self._initdb(engine)
             self._initialized_dbs.add(shard)

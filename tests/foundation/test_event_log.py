@@ -39,6 +39,10 @@ def test_runs_are_stored_and_read_back_by_a_new_instance(
             for _ in range(OPEN_FILES + 2)  # more runs than files kept open
         ]
         stored = {run: len(instance.all_logs(run)) for run in runs}
+        with instance.event_log_storage.index_connection() as conn:
+            # WAL, and commits that do not wait for the disk (1 = NORMAL)
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
     # the files are in the usual place, one per run plus the cross-run index
     files = {path.stem for path in (settings.dagster_home / "history" / "runs").glob("*.db")}
     assert files == {*runs, "index"}
