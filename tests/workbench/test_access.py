@@ -155,3 +155,34 @@ def test_users_command_and_demo_users(tandem_home: TandemSettings) -> None:
     for username, demo_password in demo.items():
         assert authenticate(username, demo_password).role == username.removeprefix("demo-")
     assert credentials.ensure_demo_users() == {}  # an existing file is never touched
+
+
+def test_first_serve_prints_a_demo_user_per_role(
+    people_warehouse: TandemSettings, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """What `make demo` ends with: `tandem serve` creates the demo users and prints their
+    passwords before it becomes the Streamlit server (the exec is stopped here)."""
+    import argparse
+    import os
+
+    from orchestration.commands import serve
+
+    class Exec(Exception):
+        pass
+
+    def stop(*_: object) -> None:
+        raise Exec
+
+    monkeypatch.setattr(os, "execve", stop)
+    with pytest.raises(Exec):
+        serve.cmd_serve(argparse.Namespace(port=8765))
+    printed = capsys.readouterr()
+    lines = [line.split() for line in (printed.out + printed.err).splitlines()]
+    demo = {words[2]: words[4] for words in lines if words[:2] == ["demo", "user"]}
+    assert sorted(demo) == [f"demo-{role}" for role in sorted(ROLES)]
+    for username, password in demo.items():
+        assert authenticate(username, password).role == username.removeprefix("demo-")
+    with pytest.raises(Exec):  # a second serve prints no password again
+        serve.cmd_serve(argparse.Namespace(port=8765))
+    printed = capsys.readouterr()
+    assert "password" not in printed.out + printed.err
