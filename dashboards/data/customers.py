@@ -5,7 +5,6 @@ from __future__ import annotations
 import polars as pl
 
 from dashboards.access.roles import mask_frame
-
 from dashboards.filters import Filters
 from dashboards.search import SearchTerms
 from dashboards.serving import cached_query, has_table
@@ -18,10 +17,11 @@ TIMELINE_LIMIT = 500
 
 
 def search(terms: SearchTerms, filters: Filters) -> pl.DataFrame:
-    """Customers whose name, codes, tax id or phone match what was typed."""
+    """Customers whose name, codes, tax id or phone match what was typed (the phone itself
+    is not returned: no page shows it, and a frame that is not masked should hold none)."""
     customer_sql, customer_params = filters.customer_sql()
     digits_sql = (
-        f"or regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') like '%' || ? || '%'"
+        "or regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') like '%' || ? || '%'"
         if terms.digits
         else ""
     )
@@ -30,7 +30,7 @@ def search(terms: SearchTerms, filters: Filters) -> pl.DataFrame:
         params.append(terms.digits)
     return cached_query(
         f"""
-        select customer_key, customer_name, region, tax_id, phone
+        select customer_key, customer_name, region, tax_id
         from core.dim_customer
         where not is_deleted and {customer_sql} and (
             {FOLD_SQL.format(column="customer_name")} like '%' || ? || '%'

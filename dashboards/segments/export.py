@@ -7,7 +7,6 @@ who, when, which segment version, the format, the row count and the file's SHA-2
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,10 +14,9 @@ from pathlib import Path
 from typing import Literal
 
 import polars as pl
-import xlsxwriter
 
 from dashboards.appstore import connect as store
-from dashboards.downloads import neutralise_text
+from dashboards.downloads import csv_bytes, xlsx_bytes
 from dashboards.segments.query import available_sources, contacts_sql
 from dashboards.segments.store import SavedSegment
 from dashboards.workbench.connection import hardened_connect
@@ -48,13 +46,6 @@ class ExportResult:
     sha256: str
 
 
-def neutralise_cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (the one rule of
-    :func:`dashboards.downloads.neutralise_text`); phone numbers in E.164 (+86...) are plain
-    numbers, not formulas, and stay as they are."""
-    return neutralise_text(value) if isinstance(value, str) else value
-
-
 def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -72,30 +63,6 @@ def hashed_audience(contacts: pl.DataFrame) -> pl.DataFrame:
         },
         schema={"mobile_sha256": pl.String, "email_sha256": pl.String},
     )
-
-
-def write_csv(frame: pl.DataFrame, path: Path) -> None:
-    """UTF-8 with a byte-order mark (Excel reads Chinese names right), formulas neutralised."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(frame.columns)
-        for row in frame.iter_rows():
-            writer.writerow(["" if v is None else neutralise_cell(str(v)) for v in row])
-
-
-def write_xlsx(frame: pl.DataFrame, path: Path) -> None:
-    """One sheet; every cell written as text, so "=..." never runs and "+86..." stays a phone."""
-    workbook = xlsxwriter.Workbook(str(path))
-    try:
-        sheet = workbook.add_worksheet("contacts")
-        for column, name in enumerate(frame.columns):
-            sheet.write_string(0, column, name)
-        for row_index, row in enumerate(frame.iter_rows(), start=1):
-            for column, value in enumerate(row):
-                if value is not None:
-                    sheet.write_string(row_index, column, str(neutralise_cell(str(value))))
-    finally:
-        workbook.close()
 
 
 def segment_contacts(saved: SavedSegment, serving: Path | None = None) -> pl.DataFrame:
@@ -132,10 +99,8 @@ def export_segment(
     frame = render(contacts, fmt)
     progress(f"writing {frame.height:,} contacts as {fmt} to {out}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "xlsx":
-        write_xlsx(frame, out)
-    else:
-        write_csv(frame, out)
+    # the one writer of files for people: UTF-8 with BOM, formulas neutralised, text cells only
+    out.write_bytes(xlsx_bytes(frame, "contacts") if fmt == "xlsx" else csv_bytes(frame))
     result = ExportResult(out, name, saved.version, fmt, frame.height, file_sha256(out))
     with store() as con:
         con.execute(

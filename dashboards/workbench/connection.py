@@ -20,6 +20,7 @@ import duckdb
 
 from dashboards.access.roles import is_personal_column, mask_value_sql, sees_personal_data
 from dashboards.appstore import app_dir
+from orchestration.publish import SERVING_MODE
 from orchestration.serving_content import DOCS_SCHEMA, MART, MODEL
 from orchestration.settings import get_settings
 
@@ -36,6 +37,8 @@ HARDENED_CONFIG: dict[str, str | bool] = {
 }
 
 SKIPPED_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
+# a stable name for the current masked copy, for analysts' own tools (DuckDB CLI, Python, BI)
+MASKED_LINK = "tandem.duckdb"
 # a serving file published without docs (an older home): leave out what is not marts or models
 WORKING_SCHEMAS = frozenset({"staging", "intermediate", "identity", "seeds", "snapshots"})
 
@@ -154,11 +157,24 @@ def masked_copy(serving: Path | None = None) -> Path:
         partial = target.with_suffix(".partial")
         partial.unlink(missing_ok=True)
         _copy_masked(source, partial)
+        # read-only on disk like the serving file: a tool that forgets read_only gets an error,
+        # not a write lock that would block every workbench query
+        os.chmod(partial, SERVING_MODE)
         os.replace(partial, target)
+        _point_link(directory / MASKED_LINK, target)
         for old in directory.glob("masked-*.duckdb"):
             if old != target:
                 old.unlink(missing_ok=True)
     return target
+
+
+def _point_link(link: Path, target: Path) -> None:
+    """Swap ``link`` onto ``target`` in one step (a reader opening the link meanwhile gets the
+    old copy or the new one, never nothing)."""
+    temporary = link.with_name(f".{link.name}.{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(target.name)
+    os.replace(temporary, link)
 
 
 def workbench_database(role: str) -> Path:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from dashboards.segments.definition import from_dict
 from dashboards.segments.export import export_log, export_segment, segment_contacts
-from dashboards.segments.query import ConditionNotAvailable, segment_size
+from dashboards.segments.query import ConditionNotAvailable, condition_choices, segment_size
 from dashboards.segments.store import SavedSegment, load_segment, save_segment
 from orchestration.publish import publish
 from orchestration.serving_content import load_plan
@@ -231,3 +231,52 @@ def test_export_segment_command(home: TandemSettings, tmp_path: Path) -> None:
     missing = run_tandem("export-segment", "nope", "--out", str(out), env=env)
     assert missing.returncode == 1
     assert "no saved segment 'nope'" in missing.stderr
+
+
+# condition -> SQL of the non-deleted customers it keeps for the value $1, written here from the
+# tables themselves (not from dashboards/segments/query.py)
+CONDITION_SQL = {
+    "rfm_segment": "select customer_key from ml.rfm where segment = $1",
+    "cluster": "select customer_key from ml.customer_clusters where cluster_name = $1",
+    "churn_band": "select customer_key from ml.churn_scores group by customer_key"
+    " having arg_max(risk_band, as_of_date) = $1",
+    "acquisition_channel": "select customer_key from customer.rpt_customer_360"
+    " where acquisition_channel = $1",
+    "region": "select customer_key from customer.rpt_customer_360 where region = $1",
+    "industry": "select customer_key from customer.rpt_customer_360 where industry = $1",
+    "owner": "select customer_key from customer.rpt_customer_360 where owner_name = $1",
+    "consent": "select customer_key from customer.rpt_customer_360 where consent_status = $1",
+}
+
+
+def test_each_condition_keeps_the_customers_its_table_says(home: TandemSettings) -> None:
+    """Every list condition, on a value the tiny company has: the segment's customers are the
+    ones the condition's own table names; a model table the build lacks says so instead."""
+    con = duckdb.connect(str(home.serving_db), read_only=True)
+    try:
+        choices = condition_choices(con)
+        checked = []
+        for key, sql in CONDITION_SQL.items():
+            definition = from_dict({"name": "one", "conditions": {key: ["x"]}})
+            if choices[key] is None:
+                with pytest.raises(ConditionNotAvailable, match="not available yet"):
+                    segment_size(con, definition)
+                continue
+            # the value most customers have: a condition that keeps nobody proves little
+            value = max(choices[key], key=lambda v, s=sql: _count(con, s, v))
+            definition = from_dict({"name": "one", "conditions": {key: [value]}})
+            expected = _count(con, sql, value)
+            assert segment_size(con, definition).customers == expected > 0, (key, value)
+            checked.append(key)
+    finally:
+        con.close()
+    # the conditions on the customer 360 and RFM work on every build the pipeline publishes
+    assert {"rfm_segment", "acquisition_channel", "region", "industry", "owner"} <= set(checked)
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str, value: str) -> int:
+    return con.execute(
+        f"select count(*) from customer.rpt_customer_360 where not is_deleted"
+        f" and customer_key in ({sql})",
+        [value],
+    ).fetchone()[0]

@@ -9,10 +9,15 @@ import polars as pl
 import pytest
 
 from dashboards.access.roles import ROLES, is_personal_column, mask_frame, sees_personal_data
-from dashboards.workbench.connection import masked_copy, workbench_database
+from dashboards.workbench.connection import (
+    MASKED_LINK,
+    masked_copy,
+    masked_dir,
+    workbench_database,
+)
 from dashboards.workbench.runner import run_for_user
 from orchestration.settings import TandemSettings
-from tests.workbench.conftest import personal_values
+from tests.workbench.conftest import PEOPLE, personal_values
 
 PROBES = [
     "select * from core.dim_customer",
@@ -72,10 +77,22 @@ def test_masked_copy_holds_no_personal_value_and_follows_each_publish(
         con.close()
     assert not (_all_values(dump) & personal_values())
     assert kept[0] == ("exact", "Acme Trading")  # descriptive columns stay as they are
+    # analysts' own tools open the stable name, read-only; the file refuses to be written
+    link = masked_dir() / MASKED_LINK
+    assert link.resolve() == first.resolve()
+    assert first.stat().st_mode & 0o222 == 0
     publish(people_warehouse.build_db, people_warehouse.serving_db)
     second = masked_copy()
     assert second != first
     assert not first.exists()
+    assert link.resolve() == second.resolve()
+    con = duckdb.connect(str(link), read_only=True)
+    try:
+        through_link = con.sql("select * from core.dim_customer").pl()
+    finally:
+        con.close()
+    assert through_link.height == len(PEOPLE)
+    assert not (_all_values(through_link) & personal_values())
 
 
 def test_mask_frame_matches_the_role_rule() -> None:

@@ -65,6 +65,14 @@ def test_schema_browser_shows_the_dbt_docs(people_warehouse: TandemSettings) -> 
     labels = [e.label for e in app.expander]
     assert "customer.dim_contact" in labels
     assert "customer.rpt_customer_360" in labels
+    # each table shows its description, and its columns with types, descriptions and tests
+    contacts = app.expander[labels.index("customer.dim_contact")]
+    assert contacts.markdown[0].value.startswith("Marketing contacts")
+    columns = contacts.dataframe[0].value.set_index("column")
+    assert list(columns.columns) == ["type", "description", "tests"]
+    assert columns.loc["contact_channel_key", "tests"] == "unique, not_null"
+    assert "accepted_values" in columns.loc["consent_status", "tests"]
+    assert columns.loc["consent_status", "description"]
 
 
 def test_csv_download_has_a_bom_and_no_live_formula() -> None:
