@@ -3,8 +3,10 @@
 Reasons come from the production model itself: for each group of related features (payment
 delay, overdue invoices, tickets, follow-ups, orders, ...) the customer's values are replaced by
 the typical active buyer's (the median) and the model scores the customer again. The drop in
-churn probability is what that group adds to the risk; the three groups adding the most (and at
-least ``MIN_CONTRIBUTION``) are the reasons, worded from the customer's own figures.
+churn probability is what that group adds to the risk; groups adding at least
+``MIN_CONTRIBUTION`` are reasons, worded from the customer's own figures, three at most. Causes an
+account manager can act on (payment, tickets, follow-ups) are named before the order symptoms
+the label is made of (:func:`reason_order`).
 """
 
 from __future__ import annotations
