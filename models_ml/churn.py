@@ -42,8 +42,8 @@ MIN_CUSTOMERS = 50
 MIN_CHURNERS = 10
 RISK_BANDS = ((0.5, "high"), (0.25, "medium"), (0.0, "low"))
 # OpenMP / BLAS threads for fitting and scoring. One: on the shared 2-core machine the
-# gradient-boosting fit on 172 k rows took 54 CPU s with two OpenMP threads (idle threads
-# spin-wait while the other core is busy elsewhere) and 7 CPU s with one (bench, 2026-12-05).
+# gradient-boosting fit on 172 k rows (200 rounds) took 54 CPU s with two OpenMP threads (idle
+# threads spin-wait while the other core is busy elsewhere) and 10 CPU s with one (2026-12-05).
 THREADS = 1
 
 
