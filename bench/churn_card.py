@@ -60,15 +60,31 @@ def validation_table(figures: dict) -> str:
 def reasons_table(figures: dict) -> str:
     lines = [
         "| true main driver | customers | first reason names it | in the top 20% risk |"
-        " first reason names it |",
-        "|---|---|---|---|---|",
+        " first reason names it | first reason is this driver | truly main driver |"
+        " of those with a main driver | truly this one |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for driver, row in figures["truth"]["reasons"].items():
         lines.append(
             f"| {driver} | {row['customers']:,} | {_f(row['first_reason_share'], 2)} |"
             f" {row['top20_customers']:,} | {_f(row['top20_first_reason_share'], 2)} |"
+            f" {row['named_first']:,} | {_f(row['precision'], 2)} |"
+            f" {row['named_with_a_main_driver']:,} | {_f(row['precision_among_driven'], 2)} |"
         )
     return "\n".join(lines)
+
+
+def step_figures(figures: dict) -> dict:
+    """Wall and CPU seconds of the churn run's steps, and the production part's sum."""
+    steps = figures["step_seconds_wall_cpu"]
+    production = ("features", "production_fit", "scoring_and_reasons")
+    out = {f"{step}_wall": steps[step][0] for step in steps} | {
+        f"{step}_cpu": steps[step][1] for step in steps
+    }
+    out["production_cpu"] = round(sum(steps[step][1] for step in production), 1)
+    out["run_cpu"] = figures["process_cpu_seconds"]
+    out["load"] = ", ".join(f"{value:.1f}" for value in figures["load_average"])
+    return out
 
 
 def goal_figures(figures: dict) -> dict:
@@ -142,6 +158,7 @@ def write_card(con, figures: dict, docs: Path = DOCS, curve: pl.DataFrame | None
         plot=PLOT,
         **goal_figures(figures),
         **lead_figures(figures),
+        **step_figures(figures),
         full_oracle=", ".join(_f(row["oracle_full_auc"]) for row in figures["truth"]["per_cutoff"]),
     )
     path = docs / "churn.md"

@@ -104,15 +104,26 @@ def true_drivers(panel: pl.DataFrame, companies: pl.DataFrame, as_of: dt.date) -
 
 
 def reason_shares(scores: pl.DataFrame, drivers: pl.DataFrame, keys: pl.DataFrame) -> dict:
-    """Per true driver: customers, and the share whose first reason names it (all / top 20%)."""
-    joined = scores.join(keys, on="customer_key").join(drivers, on="true_customer_id")
+    """Per true driver: customers, and the share whose first reason names it (all / top 20%);
+    and the precision side: of the customers whose first reason names the driver, the share
+    whose true main driver it is (of all of them, and of those with any main driver)."""
+    joined = scores.join(keys, on="customer_key").join(drivers, on="true_customer_id", how="left")
     threshold = scores["churn_probability"].quantile(0.8)
     out = {}
     for driver in ("payment", "tickets", "silence"):
         group = joined.filter(pl.col("true_driver") == driver)
         risky = group.filter(pl.col("churn_probability") >= threshold)
         hit = pl.col("first_reason_driver") == driver
+        named = joined.filter(pl.col("first_reason_driver") == driver)
+        right = (pl.col("true_driver") == driver).fill_null(False)
+        with_driver = named.filter(pl.col("true_driver").is_not_null())
         out[driver] = {
+            "named_first": named.height,
+            "precision": named.select(right.mean()).item() if named.height else None,
+            "named_with_a_main_driver": with_driver.height,
+            "precision_among_driven": (
+                with_driver.select(right.mean()).item() if with_driver.height else None
+            ),
             "customers": group.height,
             "first_reason_share": group.select(hit.mean()).item() if group.height else None,
             "top20_customers": risky.height,

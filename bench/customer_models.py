@@ -227,6 +227,7 @@ def main(argv: list[str] | None = None) -> None:
             "end": os.getloadavg(),
         },
         "churn_scored": None if churn is None else churn.result.scores.height,
+        "churn_step_seconds_wall_cpu": None if churn is None else churn.result.seconds,
         "peak_rss_mb": round(peak_mb(), 1),
         "clv_run_metrics": clv_run.metrics,
         "segments_run_metrics": segments_run.metrics,

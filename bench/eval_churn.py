@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import shutil
 import time
@@ -268,6 +269,9 @@ def main() -> None:
         "scale_home": str(args.home),
         "as_of": str(as_of),
         "train_validate_score_seconds": round(outcome.seconds, 1),
+        "step_seconds_wall_cpu": outcome.result.seconds,
+        "process_cpu_seconds": round(time.process_time(), 1),
+        "load_average": os.getloadavg(),
         "score_seconds": round(time_scoring(con, outcome), 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "scored": outcome.result.scores.height,

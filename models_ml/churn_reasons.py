@@ -3,8 +3,10 @@
 Reasons come from the production model itself: for each group of related features (payment
 delay, overdue invoices, tickets, follow-ups, orders, ...) the customer's values are replaced by
 the typical active buyer's (the median) and the model scores the customer again. The drop in
-churn probability is what that group adds to the risk; the three groups adding the most (and at
-least ``MIN_CONTRIBUTION``) are the reasons, worded from the customer's own figures.
+churn probability is what that group adds to the risk; groups adding at least
+``MIN_CONTRIBUTION`` are reasons, worded from the customer's own figures, three at most. Causes an
+account manager can act on (payment, tickets, follow-ups) are named before the order symptoms
+the label is made of (:func:`reason_order`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ import polars as pl
 
 MIN_CONTRIBUTION = 0.01  # one percentage point of churn probability
 TOP_REASONS = 3
+# drivers an account manager can act on; a group of these adding at least ACTIONABLE_MIN is
+# named before the symptoms (orders, recency) however much more those add
+ACTIONABLE_DRIVERS = ("payment", "tickets", "silence")
+ACTIONABLE_MIN = MIN_CONTRIBUTION
 
 
 @dataclass(frozen=True)
@@ -153,18 +159,39 @@ GROUP_DRIVER = {group.key: group.driver for group in GROUPS}
 
 
 def contributions(model, frame: pl.DataFrame, probability: np.ndarray) -> np.ndarray:
-    """Churn probability each group adds over the typical value, shape (customers, groups)."""
+    """Churn probability each group adds over the typical value, shape (customers, groups).
+
+    One prediction over every customer x group (the groups' replaced copies stacked): the
+    model is called once, not once per group.
+    """
     from models_ml.churn import predict
 
-    columns = []
+    replaced = []
     for group in GROUPS:
         typical = frame.select(pl.col(f).median() for f in group.features).row(0)
-        replaced = frame.with_columns(
-            pl.lit(value, dtype=frame.schema[f]).alias(f)
-            for f, value in zip(group.features, typical, strict=True)
+        replaced.append(
+            frame.with_columns(
+                pl.lit(value, dtype=frame.schema[f]).alias(f)
+                for f, value in zip(group.features, typical, strict=True)
+            )
         )
-        columns.append(probability - predict(model, replaced))
-    return np.column_stack(columns)
+    without = predict(model, pl.concat(replaced, how="vertical"))
+    return probability[:, None] - without.reshape(len(GROUPS), frame.height).T
+
+
+def reason_order(added: np.ndarray, actionable_min: float = ACTIONABLE_MIN) -> np.ndarray:
+    """Group indices per customer in the order reasons are given (a pure function).
+
+    Groups an account manager can act on (payment, tickets, follow-ups) adding at least
+    ``actionable_min`` come first, by what they add; then every other group by what it adds.
+    Without this the first reason is mostly "no order for N days" or falling orders: the
+    symptom the label is made of, which the model weighs most but nobody can act on.
+    """
+    actionable = np.array([group.driver in ACTIONABLE_DRIVERS for group in GROUPS])
+    first = actionable[None, :] & (added >= actionable_min)
+    # sort key: material actionable groups before the rest, then by contribution
+    key = np.where(first, added + 10.0, added)
+    return np.argsort(-key, axis=1, kind="stable")
 
 
 def top_reasons(added: np.ndarray, frame: pl.DataFrame, top: int = TOP_REASONS) -> pl.DataFrame:
@@ -179,9 +206,10 @@ def top_reasons(added: np.ndarray, frame: pl.DataFrame, top: int = TOP_REASONS) 
         for name in group.features
         if frame.schema[name].is_numeric()
     }
-    order = np.argsort(-added, axis=1, kind="stable")[:, :top]
+    order = reason_order(added)[:, :top]
     english, chinese, keys = [], [], []
-    for i, row in enumerate(frame.iter_rows(named=True)):
+    needed = ["last_followup_date", "overdue_amount", *typical]
+    for i, row in enumerate(frame.select(needed).iter_rows(named=True)):
         chosen = [GROUPS[g] for g in order[i] if added[i, g] >= MIN_CONTRIBUTION]
         worded = [group.words(row, typical) for group in chosen]
         english.append([w[0] for w in worded])

@@ -103,6 +103,7 @@ def run_summary(result: ChurnResult) -> dict:
         "mean_by_model": {row["model"]: row for row in means.iter_rows(named=True)},
         "scored": result.scores.height,
         "high_risk": int((result.scores["risk_band"] == "high").sum()),
+        "step_seconds_wall_cpu": result.seconds,
     }
 
 

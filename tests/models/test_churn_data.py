@@ -8,9 +8,11 @@ import numpy as np
 import polars as pl
 import pytest
 
+from models_ml.churn import fit_model, predict
 from models_ml.churn_data import label_frame, labelled_snapshot, month_ends_before, plan_folds
-from models_ml.churn_reasons import GROUPS, top_reasons
+from models_ml.churn_reasons import GROUPS, contributions, reason_order, top_reasons
 from models_ml.churn_store import build_churn
+from models_ml.features import CATEGORY_FEATURES, NUMERIC_FEATURES
 from models_ml.model_runs import latest_runs
 from orchestration.settings import TandemSettings
 from tests.models.churn_warehouse import AS_OF, LATER_FACTS, build, facts_until
@@ -93,6 +95,59 @@ def test_reasons_are_the_groups_adding_most_risk_in_plain_words():
     calm = reasons.row(1, named=True)
     assert calm["reasons"] == [] and calm["reason_1"] is None
     assert calm["first_reason_driver"] is None
+
+
+def test_an_actionable_driver_is_named_before_the_symptom_it_causes():
+    keys = [g.key for g in GROUPS]
+    added = np.zeros((3, len(GROUPS)))
+    # recency adds far more, but a payment delay adding two points is what a manager can act on
+    added[0, keys.index("recency")] = 0.30
+    added[0, keys.index("payment_delay")] = 0.02
+    added[0, keys.index("orders")] = 0.05
+    # a driver adding less than one point is no reason: the symptom stays first
+    added[1, keys.index("recency")] = 0.30
+    added[1, keys.index("followup")] = 0.005
+    # two actionable drivers: the larger first
+    added[2, keys.index("followup")] = 0.04
+    added[2, keys.index("tickets")] = 0.03
+    added[2, keys.index("recency")] = 0.20
+    order = reason_order(added)
+    assert [keys[g] for g in order[0, :3]] == ["payment_delay", "recency", "orders"]
+    assert keys[order[1, 0]] == "recency"
+    assert [keys[g] for g in order[2, :3]] == ["followup", "tickets", "recency"]
+    frame = pl.concat([_reason_frame(), _reason_frame().head(1)])
+    assert top_reasons(added, frame)["first_reason_driver"].to_list() == [
+        "payment",
+        "orders",
+        "silence",
+    ]
+
+
+def test_batched_contributions_equal_one_prediction_per_group():
+    rng = np.random.default_rng(3)
+    n = 400
+    frame = pl.DataFrame(
+        {name: rng.gamma(2.0, 5.0, n) for name in NUMERIC_FEATURES}
+        | {name: rng.choice(["a", "b"], n) for name in CATEGORY_FEATURES}
+    ).with_columns(
+        pl.Series(
+            "as_of_date", [dt.date(2024, 1, 31)] * (n // 2) + [dt.date(2024, 2, 29)] * (n // 2)
+        ),
+        (pl.col("delay_3m") + pl.col("days_since_last_order") > 20).cast(pl.Int8).alias("churned"),
+    )
+    model = fit_model("gradient_boosting", frame)
+    probability = predict(model, frame)
+    added = contributions(model, frame, probability)
+    for k, group in enumerate(GROUPS):
+        typical = frame.select(pl.col(f).median() for f in group.features).row(0)
+        one = frame.with_columns(
+            pl.lit(v, dtype=pl.Float64).alias(f)
+            for f, v in zip(group.features, typical, strict=True)
+        )
+        np.testing.assert_allclose(added[:, k], probability - predict(model, one), atol=1e-12)
+    # the label is made of delay and recency: those groups add risk to the churners
+    churners = frame["churned"].to_numpy() == 1
+    assert added[churners, [g.key for g in GROUPS].index("recency")].mean() > 0.05
 
 
 def test_too_little_history_is_a_skipped_run_not_a_crash(tmp_path):
