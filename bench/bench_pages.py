@@ -34,19 +34,11 @@ import sys
 import time
 from pathlib import Path
 
+from dashboards.navigation import DASHBOARD_PAGES
+
 REPO = Path(__file__).resolve().parents[1]
 
 RESULTS = REPO / "bench" / "results"
-PAGES = [
-    "overview",
-    "finance",
-    "sales",
-    "customer_360",
-    "churn",
-    "channel_roi",
-    "segments",
-    "data_quality",
-]
 GOALS = {"warm_seconds": 1.0, "cold_seconds": 3.0}
 
 
@@ -144,7 +136,7 @@ def main() -> None:
     """Measure every page in each mode and write the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", default="apptest,browser")
-    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--pages", default=",".join(DASHBOARD_PAGES))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -23,21 +23,14 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from dashboards.navigation import PAGES
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 VIEWER = ("bench-browser", "a-long-enough-bench-password")
-# page id (bench) -> url path (dashboards/app.py)
-URL_PATHS = {
-    "overview": "overview",
-    "finance": "finance",
-    "sales": "sales",
-    "customer_360": "customer-360",
-    "churn": "churn",
-    "channel_roi": "channel-roi",
-    "segments": "segments",
-    "data_quality": "data-quality",
-}
+# page id (bench) -> url path (the navigation's)
+URL_PATHS = {page.id: page.url_path for page in PAGES}
 TIMEOUT_MS = 60_000
 # done: the expected title is drawn, the script stopped, and every chart has painted
 SETTLED_JS = """

@@ -15,19 +15,11 @@ import pytest
 
 from dashboards.formatting import format_cny, format_count
 from dashboards.i18n import t
+from dashboards.navigation import DASHBOARD_PAGES
 from tests.dashboards.conftest import open_page
 from tests.warehouse.conftest import TinyWarehouse
 
-PAGES = [
-    "overview",
-    "finance",
-    "sales",
-    "customer_360",
-    "churn",
-    "channel_roi",
-    "segments",
-    "data_quality",
-]
+PAGES = DASHBOARD_PAGES
 LANGS = ["en", "zh"]
 
 
