@@ -4,7 +4,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards.components import guarded, require_rows, table
+from dashboards.components import guarded, open_section, require_rows, table
 from dashboards.data import finance as data
 from dashboards.filters import Filters
 from dashboards.formatting import format_cny
@@ -129,9 +129,17 @@ def dso_and_pnl_section(filters: Filters, lang: str) -> None:
 def main() -> None:
     """Draw the page."""
     lang, filters = start_page("page.finance")
-    revenue_section(filters, lang)
-    receivables_section(filters, lang)
-    dso_and_pnl_section(filters, lang)
+    index, tab = open_section("finance_tab", [key for key, _ in SECTIONS])
+    with tab:
+        SECTIONS[index][1](filters, lang)
+
+
+# the page's tabs: only the open one runs
+SECTIONS = [
+    ("finance.tab_revenue", revenue_section),
+    ("finance.tab_receivables", receivables_section),
+    ("finance.tab_ledger", dso_and_pnl_section),
+]
 
 
 with guarded():
