@@ -19,6 +19,7 @@ from streamlit.delta_generator import DeltaGenerator
 from dashboards.downloads import csv_bytes
 from dashboards.formatting import change_ratio, format_date
 from dashboards.i18n import current_language, t
+from dashboards.navigation import PAGE_BY_ID
 from dashboards.serving import WarehouseNotPublished, cached_query, has_table, page_run
 
 log = logging.getLogger("tandem.dashboards")
@@ -90,14 +91,16 @@ def table(
     )
 
 
-def open_section(key: str, label_keys: Sequence[str]) -> tuple[int, DeltaGenerator]:
-    """Tabs of a page's sections of which only the open one runs: its index and its container.
+def open_section(page: str) -> tuple[int, DeltaGenerator]:
+    """The tabs of ``page``'s sections (``dashboards.navigation``), of which only the open one
+    runs: its index and its container.
 
     A real browser pays for every chart and table it draws (most of a warm page view at medium,
     docs/BENCHMARKS.md), hidden tabs included, so a switch reruns the page with the chosen
     section alone (``on_change="rerun"``); the first section opens by default.
     """
-    tabs = st.tabs([t(label) for label in label_keys], key=key, on_change="rerun")
+    spec = PAGE_BY_ID[page]
+    tabs = st.tabs([t(label) for label in spec.tabs], key=spec.tab_key, on_change="rerun")
     index = next((number for number, tab in enumerate(tabs) if tab.open), 0)
     return index, tabs[index]
 

@@ -21,6 +21,8 @@ class PageSpec:
     icon: str
     # a reader's dashboard (tested in both languages, benchmarked) rather than a tool page
     dashboard: bool = True
+    # label keys of the page's section tabs, of which only the open one runs (first: default)
+    tabs: tuple[str, ...] = ()
 
     @property
     def file(self) -> Path:
@@ -31,6 +33,11 @@ class PageSpec:
         return f"page.{self.id}"
 
     @property
+    def tab_key(self) -> str:
+        """The session-state key of the page's open tab."""
+        return f"{self.id}_tab"
+
+    @property
     def url_path(self) -> str:
         return self.id.replace("_", "-")
 
@@ -38,15 +45,28 @@ class PageSpec:
 # the order is the navigation's; the first page is the default one
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", ":material/insights:"),
-    PageSpec("finance", ":material/payments:"),
-    PageSpec("sales", ":material/handshake:"),
+    PageSpec(
+        "finance",
+        ":material/payments:",
+        tabs=("finance.tab_revenue", "finance.tab_receivables", "finance.tab_ledger"),
+    ),
+    PageSpec(
+        "sales",
+        ":material/handshake:",
+        tabs=("sales.tab_funnel", "sales.tab_pipeline", "sales.tab_silo"),
+    ),
     PageSpec("customer_360", ":material/person_search:"),
     PageSpec("churn", ":material/warning:"),
-    PageSpec("channel_roi", ":material/campaign:"),
+    PageSpec(
+        "channel_roi",
+        ":material/campaign:",
+        tabs=("roi.tab_attribution", "roi.tab_mmm", "roi.tab_budget"),
+    ),
     PageSpec("segments", ":material/grid_view:"),
     PageSpec("data_quality", ":material/fact_check:"),
     PageSpec("workbench", ":material/terminal:", dashboard=False),
     PageSpec("segment_builder", ":material/group_add:", dashboard=False),
 )
+PAGE_BY_ID = {page.id: page for page in PAGES}
 # the eight reader dashboards of issue 16, in navigation order
 DASHBOARD_PAGES: tuple[str, ...] = tuple(page.id for page in PAGES if page.dashboard)

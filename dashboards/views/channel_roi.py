@@ -182,7 +182,7 @@ def main() -> None:
     """Draw the page."""
     lang, filters = start_page("page.channel_roi")
     # the spend (the models' input) on every tab: with none, nothing else can be shown
-    index, tab = open_section("roi_tab", ["roi.tab_attribution", "roi.tab_mmm", "roi.tab_budget"])
+    index, tab = open_section("channel_roi")
     with tab:
         spend_section(filters, chart=index == 0)
         if not model_guidance("channel_roi", [roi.ATTRIBUTION, roi.ROI, roi.CURVES, roi.PLAN]):

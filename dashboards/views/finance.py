@@ -126,20 +126,16 @@ def dso_and_pnl_section(filters: Filters, lang: str) -> None:
     sources("finance.rpt_dso_monthly", "finance.rpt_pnl_monthly")
 
 
+# the sections in the order of the page's tabs (dashboards/navigation.py)
+SECTIONS = [revenue_section, receivables_section, dso_and_pnl_section]
+
+
 def main() -> None:
     """Draw the page."""
     lang, filters = start_page("page.finance")
-    index, tab = open_section("finance_tab", [key for key, _ in SECTIONS])
+    index, tab = open_section("finance")
     with tab:
-        SECTIONS[index][1](filters, lang)
-
-
-# the page's tabs: only the open one runs
-SECTIONS = [
-    ("finance.tab_revenue", revenue_section),
-    ("finance.tab_receivables", receivables_section),
-    ("finance.tab_ledger", dso_and_pnl_section),
-]
+        SECTIONS[index](filters, lang)
 
 
 with guarded():

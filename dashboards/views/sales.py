@@ -103,20 +103,16 @@ def silo_section(filters: Filters, lang: str) -> None:
     sources("order_to_cash.rpt_silo_alerts")
 
 
+# the sections in the order of the page's tabs (dashboards/navigation.py)
+SECTIONS = [lambda filters, _lang: funnel_section(filters), rates_section, silo_section]
+
+
 def main() -> None:
     """Draw the page."""
     lang, filters = start_page("page.sales")
-    index, tab = open_section("sales_tab", [key for key, _ in SECTIONS])
+    index, tab = open_section("sales")
     with tab:
-        SECTIONS[index][1](filters, lang)
-
-
-# the page's tabs: only the open one runs
-SECTIONS = [
-    ("sales.tab_funnel", lambda filters, _lang: funnel_section(filters)),
-    ("sales.tab_pipeline", rates_section),
-    ("sales.tab_silo", silo_section),
-]
+        SECTIONS[index](filters, lang)
 
 
 with guarded():

@@ -44,7 +44,7 @@ def test_channel_roi_figures_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
     for model, name, value in expected:
         assert shown.loc[name, t(f"attr.{model}", lang=lang)] == pytest.approx(value, rel=1e-9)
     assert len(app.get("plotly_chart")) == 2  # spend, attribution: the other tabs do not run
-    open_tab(app, "roi_tab", "roi.tab_mmm", lang)
+    open_tab(app, "channel_roi_tab", "roi.tab_mmm", lang)
     # MMM ROI with its interval: every fitted channel, as the model wrote it
     mmm = tiny.rows(
         "select channel, roi, roi_lower, roi_upper from ml.channel_roi where method = 'mmm'"
@@ -61,7 +61,7 @@ def test_channel_roi_figures_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
     curves = _frame(app, channel, {t("marginal_roi", lang=lang)})
     assert len(curves) == points > 0
     assert len(app.get("plotly_chart")) == 2  # MMM, curves
-    open_tab(app, "roi_tab", "roi.tab_budget", lang)
+    open_tab(app, "channel_roi_tab", "roi.tab_budget", lang)
     # the suggested budget: the total's extra margin and spend as cards, every row in the table
     uplift, planned, rows = tiny.rows(
         "select max(uplift) filter (where channel = 'total'), "
@@ -95,10 +95,10 @@ def test_channel_roi_says_why_when_the_mmm_fitted_nothing(
     # the attribution tables still show
     assert t("roi.attribution") in [s.value for s in app.subheader]
     # the MMM tab says why; no curve follows it
-    open_tab(app, "roi_tab", "roi.tab_mmm")
+    open_tab(app, "channel_roi_tab", "roi.tab_mmm")
     assert t("roi.mmm_empty") in [info.value for info in app.info]
     assert t("roi.curves") not in [s.value for s in app.subheader]
     # nor is there a plan to suggest
-    open_tab(app, "roi_tab", "roi.tab_budget")
+    open_tab(app, "channel_roi_tab", "roi.tab_budget")
     assert t("roi.mmm_empty") in [info.value for info in app.info]
     assert not app.metric
