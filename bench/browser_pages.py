@@ -5,9 +5,12 @@ Overview (imports and an empty cache: the first reader after a start). Then each
 its opening through the sidebar right after a new build appeared (the serving file's identity
 changes as a publish changes it, so every cached query misses: the first reader after a
 publish); warm is the median of ``repeat`` returns to it from another page (the cache hot, as
-for every reader after the first). A time runs from the click until the page's title is drawn,
-the script has stopped (the ``data-test-script-state`` Streamlit's own browser tests wait on)
-and every Plotly chart has painted (an ``svg.main-svg`` in each).
+for every reader after the first). A page with section tabs (``dashboards/navigation.py``)
+opens on its first; each other tab is then timed the same way, by a click on it (cold right
+after a new build, warm returning to it from the first tab). A time runs from the click until
+the page's title (or the tab's section) is drawn, the script has stopped (the
+``data-test-script-state`` Streamlit's own browser tests wait on) and every Plotly chart has
+painted (an ``svg.main-svg`` in each).
 """
 
 from __future__ import annotations
@@ -23,21 +26,14 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from dashboards.navigation import PAGE_BY_ID, PAGES
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 VIEWER = ("bench-browser", "a-long-enough-bench-password")
-# page id (bench) -> url path (dashboards/app.py)
-URL_PATHS = {
-    "overview": "overview",
-    "finance": "finance",
-    "sales": "sales",
-    "customer_360": "customer-360",
-    "churn": "churn",
-    "channel_roi": "channel-roi",
-    "segments": "segments",
-    "data_quality": "data-quality",
-}
+# page id (bench) -> url path (the navigation's)
+URL_PATHS = {page.id: page.url_path for page in PAGES}
 TIMEOUT_MS = 60_000
 # done: the expected title is drawn, the script stopped, and every chart has painted
 SETTLED_JS = """
@@ -48,6 +44,22 @@ SETTLED_JS = """
     if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     if (window.__benchScriptDone === undefined) window.__benchScriptDone = performance.now();
     const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+    return Array.from(charts).every((c) => c.querySelector('svg.main-svg'));
+}
+"""
+
+
+# a tab switch is done: the script stopped and the one open tab panel holds the section (a
+# section's panel is empty until the rerun it asked for has drawn it) with its charts painted
+TAB_SETTLED_JS = """
+() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    const open = Array.from(document.querySelectorAll('[role="tabpanel"]'))
+        .filter((panel) => !panel.hidden && panel.offsetParent !== null);
+    if (open.length !== 1) return false;
+    if (!open[0].querySelector('[data-testid="stElementContainer"]')) return false;
+    const charts = open[0].querySelectorAll('[data-testid="stPlotlyChart"]');
     return Array.from(charts).every((c) => c.querySelector('svg.main-svg'));
 }
 """
@@ -159,7 +171,7 @@ def measure(pages: list[str], repeat: int) -> list[dict]:
             first = _sign_in_timed(page, url, t("page.overview"))
             rows.append({"page": "overview (sign-in)", "cold_process": first})
             for name in pages:
-                rows.append(_one_page(page, serving, name, repeat, t))
+                rows.extend(_one_page(page, serving, name, repeat, t))
         finally:
             browser.close()
     with contextlib.suppress(Exception):
@@ -167,7 +179,18 @@ def measure(pages: list[str], repeat: int) -> list[dict]:
     return rows
 
 
-def _one_page(page, serving: Path, name: str, repeat: int, t) -> dict:
+def _tab_timed(page, label: str) -> float:
+    """Seconds from the click on a section tab until its section is drawn."""
+    started = time.perf_counter()
+    page.get_by_role("tab", name=label, exact=True).click()
+    page.wait_for_function(TAB_SETTLED_JS, timeout=TIMEOUT_MS, polling=50)
+    seconds = time.perf_counter() - started
+    print(f"{time.strftime('%H:%M:%S')} tab {label}: {seconds:.2f} s", file=sys.stderr, flush=True)
+    return seconds
+
+
+def _one_page(page, serving: Path, name: str, repeat: int, t) -> list[dict]:
+    """The page (its first tab), then each other tab: cold after a new build, warm after."""
     title = t(f"page.{name}")
     # the page a run comes from: never the page itself
     other = "churn" if name != "churn" else "data_quality"
@@ -180,5 +203,21 @@ def _one_page(page, serving: Path, name: str, repeat: int, t) -> dict:
             _go_timed(page, URL_PATHS[other], t(f"page.{other}"))
             warm.append(_go_timed(page, URL_PATHS[name], title))
     except Exception as error:  # a benchmark reports what failed, it never stops halfway
-        return {"page": name, "error": f"{type(error).__name__}: {error}"[:1500]}
-    return {"page": name, "cold": cold, "warm": sorted(warm)[len(warm) // 2]}
+        return [{"page": name, "error": f"{type(error).__name__}: {error}"[:1500]}]
+    rows = [{"page": name, "cold": cold, "warm": sorted(warm)[len(warm) // 2]}]
+    tabs = [t(label) for label in PAGE_BY_ID[name].tabs]
+    for label, key in zip(tabs[1:], PAGE_BY_ID[name].tabs[1:], strict=True):
+        row_name = f"{name} › {key.rsplit('.', 1)[-1].removeprefix('tab_')}"
+        try:
+            new_build(serving)  # the first reader of this tab after a publish
+            cold = _tab_timed(page, label)
+            warm = []
+            for _ in range(repeat):
+                _tab_timed(page, tabs[0])
+                warm.append(_tab_timed(page, label))
+            _tab_timed(page, tabs[0])  # the page is left on its first tab, as a reader finds it
+        except Exception as error:
+            rows.append({"page": row_name, "error": f"{type(error).__name__}: {error}"[:1500]})
+            continue
+        rows.append({"page": row_name, "cold": cold, "warm": sorted(warm)[len(warm) // 2]})
+    return rows

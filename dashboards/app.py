@@ -11,22 +11,7 @@ import streamlit as st
 from dashboards.access.roles import may_open
 from dashboards.access.session import current_user, login_form
 from dashboards.i18n import KEY_LANGUAGE, current_language, t
-
-# (file, label key, icon, url path = page id with dashes): the order is the navigation's. The
-# folder is views/, not pages/: Streamlit runs a file under pages/ directly when its URL is
-# opened first, bypassing this navigation. Material icons: emoji need fonts servers often lack.
-PAGES = [
-    ("views/overview.py", "page.overview", ":material/insights:", "overview"),
-    ("views/finance.py", "page.finance", ":material/payments:", "finance"),
-    ("views/sales.py", "page.sales", ":material/handshake:", "sales"),
-    ("views/customer_360.py", "page.customer_360", ":material/person_search:", "customer-360"),
-    ("views/churn.py", "page.churn", ":material/warning:", "churn"),
-    ("views/channel_roi.py", "page.channel_roi", ":material/campaign:", "channel-roi"),
-    ("views/segments.py", "page.segments", ":material/grid_view:", "segments"),
-    ("views/data_quality.py", "page.data_quality", ":material/fact_check:", "data-quality"),
-    ("views/workbench.py", "page.workbench", ":material/terminal:", "workbench"),
-    ("views/segment_builder.py", "page.segment_builder", ":material/group_add:", "segment-builder"),
-]
+from dashboards.navigation import PAGES
 
 st.set_page_config(
     page_title=t("app_title", lang=current_language()), page_icon="📊", layout="wide"
@@ -37,9 +22,15 @@ if user is None:
     st.session_state.setdefault(f"_{KEY_LANGUAGE}", current_language())
     login_form()
     st.stop()
-allowed = [page for page in PAGES if may_open(user.role, page[3].replace("-", "_"))]
+allowed = [page for page in PAGES if may_open(user.role, page.id)]
 pages = [
-    st.Page(path, title=t(label), icon=icon, url_path=url, default=index == 0)
-    for index, (path, label, icon, url) in enumerate(allowed)
+    st.Page(
+        f"views/{page.id}.py",
+        title=t(page.title_key),
+        icon=page.icon,
+        url_path=page.url_path,
+        default=index == 0,
+    )
+    for index, page in enumerate(allowed)
 ]
 st.navigation(pages).run()

@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterator, Sequence
 import duckdb
 import polars as pl
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboards.downloads import csv_bytes
 from dashboards.formatting import change_ratio, format_date
 from dashboards.i18n import current_language, t
+from dashboards.navigation import PAGE_BY_ID
 from dashboards.serving import WarehouseNotPublished, cached_query, has_table, page_run
 
 log = logging.getLogger("tandem.dashboards")
@@ -60,21 +62,47 @@ def table(
     name: str,
     labels: dict[str, str] | None = None,
     max_rows: int = MAX_SHOWN_ROWS,
+    full: Callable[[], pl.DataFrame] | None = None,
+    total: int | None = None,
 ) -> None:
-    """Show a table with translated headers and a CSV download (all rows) under it."""
+    """Show a table with translated headers and a CSV download (all rows) under it.
+
+    A table too long to read is queried as its first rows only: ``full`` then reads every row
+    when the reader clicks the download, and ``total`` says how many there are.
+    """
     labels = labels or {}
-    shown = frame.rename({col: labels[col] for col in frame.columns if col in labels})
-    if shown.height > max_rows:
-        st.caption(t("rows_shown", shown=f"{max_rows:,}", total=f"{shown.height:,}"))
+
+    def named(rows: pl.DataFrame) -> pl.DataFrame:
+        return rows.rename({col: labels[col] for col in rows.columns if col in labels})
+
+    shown = named(frame)
+    total = shown.height if total is None else total
+    if total > min(max_rows, shown.height):
+        st.caption(t("rows_shown", shown=f"{min(max_rows, shown.height):,}", total=f"{total:,}"))
     st.dataframe(shown.head(max_rows), hide_index=True, width="stretch")
     st.download_button(
         t("download_csv"),
-        data=lambda: csv_bytes(shown),  # built only when the reader clicks
+        # built only when the reader clicks
+        data=lambda: csv_bytes(named(full()) if full is not None else shown),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"download_{name}",
         on_click="ignore",
     )
+
+
+def open_section(page: str) -> tuple[int, DeltaGenerator]:
+    """The tabs of ``page``'s sections (``dashboards.navigation``), of which only the open one
+    runs: its index and its container.
+
+    A real browser pays for every chart and table it draws (most of a warm page view at medium,
+    docs/BENCHMARKS.md), hidden tabs included, so a switch reruns the page with the chosen
+    section alone (``on_change="rerun"``); the first section opens by default.
+    """
+    spec = PAGE_BY_ID[page]
+    tabs = st.tabs([t(label) for label in spec.tabs], key=spec.tab_key, on_change="rerun")
+    index = next((number for number, tab in enumerate(tabs) if tab.open), 0)
+    return index, tabs[index]
 
 
 def kpi(

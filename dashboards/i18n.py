@@ -111,6 +111,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "invoices": ("Invoices", "发票数"),
     "customers": ("Customers", "客户数"),
     # finance
+    "finance.tab_revenue": ("Revenue and margin", "收入与毛利"),
+    "finance.tab_receivables": ("Receivables", "应收账款"),
+    "finance.tab_ledger": ("DSO and P&L", "周转天数与损益"),
     "finance.by_month": ("Revenue and margin by month", "每月收入与毛利"),
     "finance.by_product": ("By product", "按产品"),
     "finance.by_region": ("By region", "按地区"),
@@ -145,6 +148,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "difference": ("Difference (¥)", "差额（元）"),
     "reconciled": ("Reconciled", "已核对"),
     # sales
+    "sales.tab_funnel": ("Funnel and stages", "漏斗与阶段"),
+    "sales.tab_pipeline": ("Win rates and pipeline", "赢单率与商机"),
+    "sales.tab_silo": ("Silo alerts", "断点预警"),
     "sales.funnel": ("Funnel", "销售漏斗"),
     "sales.stages": ("Stage conversion and time in stage", "阶段转化与停留时间"),
     "sales.stuck": ("Stuck opportunities", "停滞商机"),
@@ -219,6 +225,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "churn.total_at_risk": ("Value at risk, all listed", "列表风险价值合计"),
     "churn.customers": ("Customers on the list", "列表客户数"),
     # channel roi
+    "roi.tab_attribution": ("Spend and attribution", "投放与归因"),
+    "roi.tab_mmm": ("Media-mix ROI and curves", "媒体组合回报与曲线"),
+    "roi.tab_budget": ("Suggested budget", "建议预算"),
     "roi.attribution": ("Attribution models side by side", "归因模型对比"),
     "roi.mmm": ("Media-mix ROI with intervals", "媒体组合模型投资回报（含区间）"),
     "roi.curves": ("Response curves", "响应曲线"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from dashboards.filters import Filters, where
-from dashboards.serving import cached_query
+from dashboards.serving import cached_query, query
 
 CRM_ALERT = "crm_contract_without_erp_order"
 ERP_ALERT = "erp_order_without_crm_contract"
@@ -129,20 +129,47 @@ def weighted_pipeline(filters: Filters) -> pl.DataFrame:
     )
 
 
-def silo_alerts(filters: Filters, alert_type: str) -> pl.DataFrame:
-    """The order-to-cash alerts of one direction, oldest first."""
+def silo_summary(filters: Filters, alert_type: str) -> tuple[int, float]:
+    """How many alerts of one direction there are and their amount (summed in SQL: the ERP
+    direction has 300k rows at medium, too many to fetch and cache for two figures)."""
     sql, params = filters.customer_sql("alerts.customer_key")
-    return cached_query(
+    count, amount = cached_query(
+        f"""
+        select count(*), coalesce(sum(alerts.amount_gross), 0)
+        from order_to_cash.rpt_silo_alerts as alerts
+        where alerts.alert_type = ? and {sql}
+        """,
+        [alert_type, *params],
+    ).row(0)
+    return int(count), float(amount)
+
+
+def _silo_alerts_sql(filters: Filters, alert_type: str) -> tuple[str, list]:
+    sql, params = filters.customer_sql("alerts.customer_key")
+    return (
         f"""
         select alerts.document_no, customers.customer_name, alerts.customer_key,
             alerts.document_date, alerts.age_days, alerts.amount_gross, alerts.alert_detail
         from order_to_cash.rpt_silo_alerts as alerts
         left join core.dim_customer as customers using (customer_key)
         where alerts.alert_type = ? and {sql}
-        order by alerts.age_days desc
+        order by alerts.age_days desc, alerts.document_no
         """,
         [alert_type, *params],
     )
+
+
+def silo_alerts(filters: Filters, alert_type: str, limit: int) -> pl.DataFrame:
+    """The ``limit`` oldest order-to-cash alerts of one direction."""
+    sql, params = _silo_alerts_sql(filters, alert_type)
+    return cached_query(f"{sql} limit {int(limit)}", params)
+
+
+def all_silo_alerts(filters: Filters, alert_type: str) -> pl.DataFrame:
+    """Every alert of one direction, oldest first: the download, read when it is clicked (not
+    cached: it would keep 300k rows per build in the server's memory for a rare click)."""
+    sql, params = _silo_alerts_sql(filters, alert_type)
+    return query(sql, params)
 
 
 def _region_sql(filters: Filters) -> tuple[str, list]:

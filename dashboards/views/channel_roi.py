@@ -8,6 +8,7 @@ from dashboards.components import (
     guarded,
     last_model_run,
     model_guidance,
+    open_section,
     require_rows,
     table,
 )
@@ -25,11 +26,14 @@ def _labels(*columns: str) -> dict[str, str]:
     return {column: t(column) for column in columns}
 
 
-def spend_section(filters: Filters) -> None:
-    """Spend per channel in the chosen months (the model's input); stops when there is none."""
-    st.subheader(t("roi.spend"))
+def spend_section(filters: Filters, chart: bool = True) -> None:
+    """Spend per channel in the chosen months (the model's input); stops when there is none.
+    Its chart and table are drawn on the first tab only (``chart``)."""
     spend = data.spend_by_channel(filters)
     require_rows(spend, filtered=bool(filters.channels))
+    if not chart:
+        return
+    st.subheader(t("roi.spend"))
     figure = px.bar(
         spend.to_pandas(),
         x="channel",
@@ -177,13 +181,18 @@ def budget_section(lang: str) -> None:
 def main() -> None:
     """Draw the page."""
     lang, filters = start_page("page.channel_roi")
-    spend_section(filters)
-    if not model_guidance("channel_roi", [roi.ATTRIBUTION, roi.ROI, roi.CURVES, roi.PLAN]):
-        return
-    attribution_section(filters)
-    if mmm_section(filters, lang):
-        curves_section(filters)
-        budget_section(lang)
+    # the spend (the models' input) on every tab: with none, nothing else can be shown
+    index, tab = open_section("channel_roi")
+    with tab:
+        spend_section(filters, chart=index == 0)
+        if not model_guidance("channel_roi", [roi.ATTRIBUTION, roi.ROI, roi.CURVES, roi.PLAN]):
+            return
+        if index == 0:
+            attribution_section(filters)
+        elif index == 1 and mmm_section(filters, lang):
+            curves_section(filters)
+        elif index == 2:
+            budget_section(lang)
 
 
 with guarded():

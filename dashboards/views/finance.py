@@ -4,7 +4,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards.components import guarded, require_rows, table
+from dashboards.components import guarded, open_section, require_rows, table
 from dashboards.data import finance as data
 from dashboards.filters import Filters
 from dashboards.formatting import format_cny
@@ -126,12 +126,16 @@ def dso_and_pnl_section(filters: Filters, lang: str) -> None:
     sources("finance.rpt_dso_monthly", "finance.rpt_pnl_monthly")
 
 
+# the sections in the order of the page's tabs (dashboards/navigation.py)
+SECTIONS = [revenue_section, receivables_section, dso_and_pnl_section]
+
+
 def main() -> None:
     """Draw the page."""
     lang, filters = start_page("page.finance")
-    revenue_section(filters, lang)
-    receivables_section(filters, lang)
-    dso_and_pnl_section(filters, lang)
+    index, tab = open_section("finance")
+    with tab:
+        SECTIONS[index](filters, lang)
 
 
 with guarded():

@@ -1,9 +1,11 @@
 """Sales: funnel, stage conversion and durations, stuck deals, win rates, pipeline, silo alerts."""
 
+import functools
+
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards.components import guarded, require_rows, table
+from dashboards.components import MAX_SHOWN_ROWS, guarded, open_section, require_rows, table
 from dashboards.data import sales as data
 from dashboards.filters import Filters
 from dashboards.formatting import format_cny, format_count
@@ -89,21 +91,28 @@ def silo_section(filters: Filters, lang: str) -> None:
     """Both directions of the order-to-cash alert, with age and amount."""
     st.subheader(t("sales.silo"))
     for alert_type, key in ((data.CRM_ALERT, "sales.silo_crm"), (data.ERP_ALERT, "sales.silo_erp")):
-        alerts = data.silo_alerts(filters, alert_type)
-        amount = alerts["amount_gross"].sum() if alerts.height else 0
-        st.markdown(
-            f"**{t(key, count=format_count(alerts.height), amount=format_cny(amount, lang))}**"
+        count, amount = data.silo_summary(filters, alert_type)
+        st.markdown(f"**{t(key, count=format_count(count), amount=format_cny(amount, lang))}**")
+        table(
+            data.silo_alerts(filters, alert_type, MAX_SHOWN_ROWS),
+            alert_type,
+            labels(),
+            full=functools.partial(data.all_silo_alerts, filters, alert_type),
+            total=count,
         )
-        table(alerts, alert_type, labels())
     sources("order_to_cash.rpt_silo_alerts")
+
+
+# the sections in the order of the page's tabs (dashboards/navigation.py)
+SECTIONS = [lambda filters, _lang: funnel_section(filters), rates_section, silo_section]
 
 
 def main() -> None:
     """Draw the page."""
     lang, filters = start_page("page.sales")
-    funnel_section(filters)
-    rates_section(filters, lang)
-    silo_section(filters, lang)
+    index, tab = open_section("sales")
+    with tab:
+        SECTIONS[index](filters, lang)
 
 
 with guarded():

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.access.session import SESSION_KEY
+from dashboards.i18n import t
 from orchestration.publish import publish
 from orchestration.settings import REPO_ROOT, TandemSettings
 from tests.warehouse.conftest import TinyWarehouse, tiny_warehouse  # noqa: F401 (fixture)
@@ -64,6 +65,14 @@ def open_page(page: str, lang: str = "en", role: str = "admin", **widgets: objec
     for key, value in widgets.items():
         kind = "selectbox" if key in ("filter_start", "filter_end") else "multiselect"
         getattr(app, kind)(key=key).set_value(value).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def open_tab(app: AppTest, key: str, label_key: str, lang: str = "en") -> AppTest:
+    """Switch the page's section tabs (``open_section``) to ``label_key`` as a click does."""
+    app.session_state[key] = t(label_key, lang=lang)
+    app.run()
     assert not app.exception, app.exception
     return app
 

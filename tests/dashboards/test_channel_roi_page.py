@@ -10,7 +10,7 @@ import pytest
 
 from dashboards.formatting import format_cny
 from dashboards.i18n import t
-from tests.dashboards.conftest import open_page
+from tests.dashboards.conftest import open_page, open_tab
 from tests.dashboards.test_pages import LANGS, last_twelve_months
 from tests.warehouse.conftest import TinyWarehouse
 
@@ -43,6 +43,8 @@ def test_channel_roi_figures_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
     shown = roi_table.set_index(channel)
     for model, name, value in expected:
         assert shown.loc[name, t(f"attr.{model}", lang=lang)] == pytest.approx(value, rel=1e-9)
+    assert len(app.get("plotly_chart")) == 2  # spend, attribution: the other tabs do not run
+    open_tab(app, "channel_roi_tab", "roi.tab_mmm", lang)
     # MMM ROI with its interval: every fitted channel, as the model wrote it
     mmm = tiny.rows(
         "select channel, roi, roi_lower, roi_upper from ml.channel_roi where method = 'mmm'"
@@ -58,6 +60,8 @@ def test_channel_roi_figures_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
     points = tiny.scalar("select count(*) from ml.channel_response_curves")
     curves = _frame(app, channel, {t("marginal_roi", lang=lang)})
     assert len(curves) == points > 0
+    assert len(app.get("plotly_chart")) == 2  # MMM, curves
+    open_tab(app, "channel_roi_tab", "roi.tab_budget", lang)
     # the suggested budget: the total's extra margin and spend as cards, every row in the table
     uplift, planned, rows = tiny.rows(
         "select max(uplift) filter (where channel = 'total'), "
@@ -69,7 +73,6 @@ def test_channel_roi_figures_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
     assert cards[t("roi.planned_total", lang=lang)] == format_cny(planned, lang)
     plan = _frame(app, channel, {t("planned_spend", lang=lang)})
     assert len(plan) == rows and t("roi.total", lang=lang) in set(plan[channel])
-    assert len(app.get("plotly_chart")) == 4  # spend, attribution, MMM, curves
 
 
 def test_channel_roi_says_why_when_the_mmm_fitted_nothing(
@@ -89,7 +92,13 @@ def test_channel_roi_says_why_when_the_mmm_fitted_nothing(
     monkeypatch.setenv("TANDEM_HOME", str(settings.root))
     app = open_page("channel_roi")
     assert not app.error and not app.exception
-    assert t("roi.mmm_empty") in [info.value for info in app.info]
-    # the attribution tables still show; no curve or plan section follows
+    # the attribution tables still show
     assert t("roi.attribution") in [s.value for s in app.subheader]
-    assert t("roi.budget") not in [s.value for s in app.subheader]
+    # the MMM tab says why; no curve follows it
+    open_tab(app, "channel_roi_tab", "roi.tab_mmm")
+    assert t("roi.mmm_empty") in [info.value for info in app.info]
+    assert t("roi.curves") not in [s.value for s in app.subheader]
+    # nor is there a plan to suggest
+    open_tab(app, "channel_roi_tab", "roi.tab_budget")
+    assert t("roi.mmm_empty") in [info.value for info in app.info]
+    assert not app.metric

@@ -15,19 +15,11 @@ import pytest
 
 from dashboards.formatting import format_cny, format_count
 from dashboards.i18n import t
-from tests.dashboards.conftest import open_page
+from dashboards.navigation import DASHBOARD_PAGES
+from tests.dashboards.conftest import open_page, open_tab
 from tests.warehouse.conftest import TinyWarehouse
 
-PAGES = [
-    "overview",
-    "finance",
-    "sales",
-    "customer_360",
-    "churn",
-    "channel_roi",
-    "segments",
-    "data_quality",
-]
+PAGES = DASHBOARD_PAGES
 LANGS = ["en", "zh"]
 
 
@@ -116,11 +108,7 @@ def test_a_filter_that_matches_nothing_says_so(tiny: TinyWarehouse) -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_finance_figures_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
     app = open_page("finance", lang)
-    over_90 = tiny.scalar("select sum(past_due_over_90_amount) from finance.rpt_receivables_aging")
-    not_due = tiny.scalar("select sum(not_due_amount) from finance.rpt_receivables_aging")
-    shown = metrics(app)
-    assert shown[t("aging.over_90", lang=lang)] == format_cny(over_90, lang)
-    assert shown[t("aging.not_due", lang=lang)] == format_cny(not_due, lang)
+    # the first tab: revenue by month, every table downloadable; the other tabs do not run
     start, end = last_twelve_months(tiny)
     months = tiny.scalar(
         "select count(*) from finance.rpt_revenue_monthly where revenue_month between ? and ?",
@@ -128,6 +116,14 @@ def test_finance_figures_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
     )
     assert len(app.dataframe[0].value) == months
     assert len(app.get("download_button")) == len(app.dataframe)
+    assert not app.metric
+    open_tab(app, "finance_tab", "finance.tab_receivables", lang)
+    over_90 = tiny.scalar("select sum(past_due_over_90_amount) from finance.rpt_receivables_aging")
+    not_due = tiny.scalar("select sum(not_due_amount) from finance.rpt_receivables_aging")
+    shown = metrics(app)
+    assert shown[t("aging.over_90", lang=lang)] == format_cny(over_90, lang)
+    assert shown[t("aging.not_due", lang=lang)] == format_cny(not_due, lang)
+    open_tab(app, "finance_tab", "finance.tab_ledger", lang)
     unreconciled = tiny.scalar(
         "select count(*) from finance.rpt_pnl_monthly "
         "where not is_reconciled and period_month between ? and ?",
@@ -144,6 +140,8 @@ def test_finance_figures_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_sales_silo_alerts_and_pipeline_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
     app = open_page("sales", lang)
+    assert t("sales.funnel", lang=lang) in [s.value for s in app.subheader]
+    open_tab(app, "sales_tab", "sales.tab_silo", lang)
     count, amount = tiny.rows(
         "select count(*), sum(amount_gross) from order_to_cash.rpt_silo_alerts "
         "where alert_type = 'crm_contract_without_erp_order'"
@@ -152,6 +150,7 @@ def test_sales_silo_alerts_and_pipeline_equal_sql(tiny: TinyWarehouse, lang: str
         "sales.silo_crm", lang=lang, count=format_count(count), amount=format_cny(amount or 0, lang)
     )
     assert f"**{expected}**" in [m.value for m in app.markdown]
+    open_tab(app, "sales_tab", "sales.tab_pipeline", lang)
     pipeline = tiny.scalar("select sum(weighted_amount_gross) from sales.rpt_weighted_pipeline")
     assert metrics(app)[t("kpi.weighted_pipeline", lang=lang)] == format_cny(pipeline, lang)
 
