@@ -247,13 +247,26 @@ def blocked_message(results: Iterable[CheckResult]) -> str | None:
 # ---- after a run: record, say, alert ---------------------------------------------------------
 
 
+INTERRUPTED_MESSAGE = (
+    "run stopped on request (SIGTERM or Ctrl+C) before it published: readers keep the last "
+    "published build; run `tandem run` again to finish"
+)
+
+
 def after_run(
-    instance: dg.DagsterInstance, run_id: str, settings: TandemSettings, success: bool
+    instance: dg.DagsterInstance,
+    run_id: str,
+    settings: TandemSettings,
+    success: bool,
+    interrupted: bool = False,
 ) -> dict[str, Any]:
     """Record a run's check results (unless its gate already did), and alert when it failed.
 
+    A run someone stopped (``interrupted``) is recorded and said, but alerts no one: the person
+    or the service manager that stopped it already knows, and the next run finishes the work.
     Returns the quality part of the run summary: ``blocked``, ``message`` (one line),
-    ``failed_checks`` and ``warnings`` (lists of dicts) and ``alerts`` (channels used).
+    ``failed_checks`` and ``warnings`` (lists of dicts), ``alerts`` (channels used) and, for a
+    stopped run, ``interrupted``.
     """
     from data_tests.check_results import has_run, load, store
     from orchestration.alerts import send_alerts
@@ -274,6 +287,10 @@ def after_run(
         "alerts": [],
     }
     if success:
+        return summary
+    if interrupted:
+        summary["interrupted"] = True
+        summary["message"] = message or INTERRUPTED_MESSAGE
         return summary
     if message is None:
         failures = step_failures(instance, run_id)

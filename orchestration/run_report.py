@@ -24,8 +24,14 @@ def last_run_path(warehouse_dir: Path) -> Path:
 def write_last_run(
     warehouse_dir: Path, run_id: str, success: bool, quality: dict[str, Any]
 ) -> Path:
-    """Write the run's outcome (``success``, ``blocked`` or ``failed``) atomically."""
-    status = "success" if success else ("blocked" if quality.get("blocked") else "failed")
+    """Write the run's outcome (``success``, ``blocked``, ``interrupted`` or ``failed``)
+    atomically."""
+    if success:
+        status = "success"
+    elif quality.get("blocked"):
+        status = "blocked"
+    else:
+        status = "interrupted" if quality.get("interrupted") else "failed"
     report = {
         "run_id": run_id,
         "finished_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds"),

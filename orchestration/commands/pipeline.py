@@ -155,17 +155,17 @@ def execute(
             },
         )
         stages = stage_summaries(instance, result)
+        # a stop someone asked for (SIGTERM, Ctrl+C), not a broken step
+        interrupted = not result.success and (stop_requested() or _interrupted(result))
         quality = {}
         if command == "run" or not result.success:
             # record the run's check results, say what blocked it, alert on failure
             from orchestration.quality_gate import after_run
 
-            quality = after_run(instance, result.run_id, settings, result.success)
+            quality = after_run(instance, result.run_id, settings, result.success, interrupted)
             if command == "run":
                 write_last_run(settings.warehouse_dir, result.run_id, result.success, quality)
-    status = "success" if result.success else "failure"
-    if not result.success and (stop_requested() or _interrupted(result)):
-        status = "interrupted"  # a stop someone asked for (SIGTERM, Ctrl+C), not a broken step
+    status = "success" if result.success else "interrupted" if interrupted else "failure"
     return RunSummary(
         command=command,
         status=status,

@@ -51,3 +51,26 @@ def test_an_unreachable_server_is_logged_not_raised(tmp_path, caplog) -> None:
     with caplog.at_level(logging.ERROR, logger="tandem.alerts"):
         assert send_alerts(settings, SUBJECT, BODY, {}) == []
     assert "alert e-mail via 127.0.0.1 failed" in caplog.text
+
+
+def test_a_run_stopped_on_request_alerts_no_one_and_a_failed_one_does(tmp_path) -> None:
+    import dagster as dg
+
+    from orchestration.quality_gate import after_run
+
+    with smtp_server() as (port, inbox), dg.DagsterInstance.ephemeral() as instance:
+        settings = TandemSettings(
+            home=tmp_path,
+            alert_smtp_host="127.0.0.1",
+            alert_smtp_port=port,
+            alert_smtp_to="ops@example.com",
+        )
+        stopped = after_run(instance, "stopped-run", settings, success=False, interrupted=True)
+        failed = after_run(instance, "failed-run", settings, success=False)
+    assert stopped["alerts"] == []
+    assert stopped["interrupted"] is True
+    assert "stopped on request" in stopped["message"]
+    assert failed["alerts"] == ["email"]
+    assert len(inbox) == 1
+    assert inbox[0]["Subject"].startswith("Tandem run failed-r failed")
+    assert "run id: failed-run" in inbox[0].get_content()

@@ -27,8 +27,10 @@ import duckdb
 import psutil
 import pytest
 
+from orchestration.run_report import read_last_run
 from orchestration.settings import REPO_ROOT, TandemSettings
 from tests.conftest import run_tandem
+from tests.foundation.alert_servers import smtp_server
 from tests.warehouse.conftest import TinyWarehouse
 
 LANDING = re.compile(r" - land_extracts - \[5/\d+\]")  # the fifth file is landing
@@ -58,14 +60,19 @@ def _wait_until_gone(home: Path, seconds: float = 30.0) -> list[str]:
 
 
 def _run_until(
-    home: Path, seen: Callable[[str], bool], sig: int, timeout: float = 900
+    home: Path,
+    seen: Callable[[str], bool],
+    sig: int,
+    timeout: float = 900,
+    env: dict[str, str] | None = None,
 ) -> tuple[int, str]:
-    """Start `tandem run`, send ``sig`` to it once ``seen(line)`` holds for a line it logs
-    (checked every 20 ms too, e.g. for a file appearing); returns its exit code and log."""
+    """Start `tandem run` (with ``env`` added), send ``sig`` to it once ``seen(line)`` holds for
+    a line it logs (checked every 20 ms too, e.g. for a file appearing); returns its exit code
+    and log."""
     process = subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "run"],
         cwd=REPO_ROOT,
-        env={**os.environ, "TANDEM_HOME": str(home)},
+        env={**os.environ, "TANDEM_HOME": str(home), **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -90,6 +97,15 @@ def _run_until(
         log.append(lines.get())
     assert sent, "the run ended before the kill point:\n" + "".join(log[-20:])
     return code, "".join(log)
+
+
+def _alerts_to(port: int) -> dict[str, str]:
+    """Settings that send a failed run's alert to the local SMTP server on ``port``."""
+    return {
+        "TANDEM_ALERT_SMTP_HOST": "127.0.0.1",
+        "TANDEM_ALERT_SMTP_PORT": str(port),
+        "TANDEM_ALERT_SMTP_TO": "ops@example.com",
+    }
 
 
 def _publishing_copy(home: Path) -> Callable[[str], bool]:
@@ -151,10 +167,18 @@ def test_killed_runs_recover_to_the_clean_warehouse(
         ("publish copy", _publishing_copy(home), signal.SIGKILL),
     ]
     for point, seen, sig in kills:
-        code, log = _run_until(home, seen, sig)
-        assert code != 0, f"killed at {point} yet exited 0"
         if sig == signal.SIGTERM:
+            # a stop someone asked for is said and recorded, and alerts no one
+            with smtp_server() as (port, inbox):
+                code, log = _run_until(home, seen, sig, env=_alerts_to(port))
             assert "tandem run: interrupted" in log  # one line, no traceback
+            assert inbox == []
+            report = read_last_run(fresh_home.warehouse_dir)
+            assert report is not None and report["status"] == "interrupted", report
+            assert "stopped on request" in report["message"]
+        else:
+            code, log = _run_until(home, seen, sig)
+        assert code != 0, f"killed at {point} yet exited 0"
         # no dbt (nor anything else of this home) outlives the killed CLI
         assert _wait_until_gone(home) == [], f"left running after a kill at {point}"
 
