@@ -14,9 +14,11 @@ transaction per event (a killed run loses nothing it had committed; the files st
 which lets the Dagster UI read while a run writes). Only the most recently used files stay open,
 so a long-lived ``dagster dev`` does not collect one open file per run.
 
-``settings.ensure_dirs`` names this class in the home's ``dagster.yaml``; the database folder is
-the instance's usual ``history/runs`` under ``DAGSTER_HOME``, resolved when the instance loads, so
-a copied home writes its own files.
+``settings.ensure_dirs`` names this class in the home's ``dagster.yaml`` with the instance's
+usual folder, ``history/runs``, as an absolute path: Dagster reads the file with no
+``DAGSTER_HOME`` set too (``DagsterInstance.from_config``). Every `tandem` command rewrites the
+path when the home was copied or moved, so a copy never writes into the original's files.
+Without a ``base_dir`` the folder comes from ``DAGSTER_HOME``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ derives it from here, so a single environment variable, ``TANDEM_HOME``, moves t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 from functools import cached_property
@@ -194,12 +195,14 @@ class TandemSettings(BaseSettings):
             self.dagster_home,
         ):
             path.mkdir(parents=True, exist_ok=True)
-        dagster_yaml = self.dagster_home / "dagster.yaml"
-        # written when missing, or when it is still what an earlier Tandem wrote (a file the user
-        # edited is theirs)
-        written = dagster_yaml.read_text(encoding="utf-8") if dagster_yaml.exists() else None
-        if written is None or written in OLD_DAGSTER_YAML:
-            dagster_yaml.write_text(DAGSTER_YAML, encoding="utf-8")
+        config_file = self.dagster_home / "dagster.yaml"
+        # written when missing, when Tandem wrote it for another folder (a copied or moved home)
+        # or when an earlier Tandem wrote it; a file the user took over is theirs
+        wanted = dagster_yaml(self.dagster_home)
+        written = config_file.read_text(encoding="utf-8") if config_file.exists() else ""
+        ours = not written or written in OLD_DAGSTER_YAML or written.startswith(DAGSTER_YAML_MARK)
+        if ours and written != wanted:
+            config_file.write_text(wanted, encoding="utf-8")
 
     def duckdb_config(self, purpose: Literal["build", "landing"] = "build") -> dict[str, str]:
         """Configuration for every read-write DuckDB connection of the pipeline: the build
@@ -240,8 +243,17 @@ class TandemSettings(BaseSettings):
 
 # The Dagster instance of a home. One run at a time: the schedule and the landing sensor share one
 # DuckDB writer. The event log keeps its SQLite files open between events
-# (orchestration/event_log.py); run and schedule storage stay Dagster's defaults.
-DAGSTER_YAML = """telemetry:
+# (orchestration/event_log.py) in the home's own history folder; run and schedule storage stay
+# Dagster's defaults. The first line marks a file Tandem keeps in step with its home (rewritten
+# when the home is copied or moved); without it the file is the user's and left alone.
+DAGSTER_YAML_MARK = "# written by Tandem for this home; delete this line to keep your own edits"
+
+
+def dagster_yaml(dagster_home: Path) -> str:
+    """The ``dagster.yaml`` Tandem writes for the Dagster instance in ``dagster_home``."""
+    event_logs = json.dumps(str(dagster_home / "history" / "runs"))  # a quoted YAML string
+    return f"""{DAGSTER_YAML_MARK}
+telemetry:
   enabled: false
 concurrency:
   runs:
@@ -249,8 +261,12 @@ concurrency:
 event_log_storage:
   module: orchestration.event_log
   class: TandemEventLogStorage
-  config: {}
+  config:
+    base_dir: {event_logs}
 """
+
+
+# what earlier versions wrote: upgraded like a marked file
 OLD_DAGSTER_YAML = (
     "telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n",
 )

@@ -3,13 +3,14 @@ between events), and what it stores is what Dagster's own storage reads back."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from orchestration.event_log import OPEN_FILES, TandemEventLogStorage
-from orchestration.settings import DAGSTER_YAML, OLD_DAGSTER_YAML, TandemSettings
+from orchestration.settings import OLD_DAGSTER_YAML, TandemSettings, dagster_yaml
 
 
 @dg.asset
@@ -47,7 +48,9 @@ def test_runs_are_stored_and_read_back_by_a_new_instance(
     files = {path.stem for path in (settings.dagster_home / "history" / "runs").glob("*.db")}
     assert files == {*runs, "index"}
 
-    with _instance(settings, monkeypatch) as again:
+    # Dagster also reads the file with no DAGSTER_HOME set (DagsterInstance.from_config)
+    monkeypatch.delenv("DAGSTER_HOME")
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as again:
         assert {run: len(again.all_logs(run)) for run in runs} == stored
         assert min(stored.values()) > 5
         latest = again.get_latest_materialization_event(dg.AssetKey("numbers"))
@@ -58,6 +61,22 @@ def test_runs_are_stored_and_read_back_by_a_new_instance(
         assert check.run_id == runs[-1]
 
 
+def _config(settings: TandemSettings) -> str:
+    return (settings.dagster_home / "dagster.yaml").read_text(encoding="utf-8")
+
+
+def test_a_copied_home_writes_its_own_event_logs(tmp_path: Path) -> None:
+    original = TandemSettings(home=tmp_path / "original")
+    original.ensure_dirs()
+    shutil.copytree(original.root, tmp_path / "copy")
+    copy = TandemSettings(home=tmp_path / "copy")
+    assert str(original.dagster_home) in _config(copy)  # as copied
+    copy.ensure_dirs()
+    assert _config(copy) == dagster_yaml(copy.dagster_home)
+    assert str(original.dagster_home) not in _config(copy)
+    assert f'base_dir: "{copy.dagster_home}/history/runs"' in _config(copy)
+
+
 def test_a_home_from_an_earlier_version_gets_the_new_config_and_an_edited_one_is_kept(
     tmp_path: Path,
 ) -> None:
@@ -65,7 +84,7 @@ def test_a_home_from_an_earlier_version_gets_the_new_config_and_an_edited_one_is
     earlier.dagster_home.mkdir(parents=True)
     (earlier.dagster_home / "dagster.yaml").write_text(OLD_DAGSTER_YAML[0], encoding="utf-8")
     earlier.ensure_dirs()
-    assert (earlier.dagster_home / "dagster.yaml").read_text(encoding="utf-8") == DAGSTER_YAML
+    assert _config(earlier) == dagster_yaml(earlier.dagster_home)
 
     edited = TandemSettings(home=tmp_path / "edited")
     edited.dagster_home.mkdir(parents=True)
