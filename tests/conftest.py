@@ -27,7 +27,28 @@ SLOW_FIXTURES = frozenset(
         "tiny_extract",  # tests/ingestion/conftest.py
         "pg_server",  # tests/warehouse/test_postgres_target.py: a PostgreSQL cluster
         "server",  # tests/dashboards/test_browser.py: a Streamlit server for Chromium
+        "own_run",  # tests/warehouse/test_bring_your_own.py: a whole run of its own extracts
+        "bench_run",  # tests/bench/test_harness.py: the bench on a generated sample
+        "published_home",  # tests/foundation/test_up_to_date.py: a whole run
     }
+)
+
+# Tests that start `tandem`, dbt or Dagster runs themselves (a child process costs ~8 CPU s of
+# imports before it does anything): slow too, whatever fixtures they use. Node id prefixes.
+SLOW_TESTS = (
+    "tests/foundation/test_cli.py::",
+    "tests/foundation/test_definitions_import.py::",
+    "tests/foundation/test_event_log.py::test_runs_are_stored_and_read_back_by_a_new_instance",
+    "tests/foundation/test_memory_limit.py::test_dbt_profile_passes_the_limit",
+    "tests/foundation/test_operations.py::test_invalid_settings_are_one_line_naming_the_variable",
+    "tests/foundation/test_operations.py::test_run_on_an_empty_home_says_what_is_missing_at_once",
+    "tests/ingestion/test_dagster_landing.py::",
+    "tests/ingestion/test_bad_input.py::test_row_numbers_hold_in_a_file_read_in_parallel",
+    "tests/ingestion/test_bad_input_reasons.py::test_unmatched_and_skipped_files_are_listed",
+    "tests/ingestion/test_bad_input_reasons.py::test_a_file_the_machine_failed_to_land_fails",
+    "tests/warehouse/test_docs.py::test_docs_without_a_warehouse_says_what_to_do",
+    "tests/workbench/test_access.py::test_users_command_and_demo_users",
+    "tests/bench/test_dbt_vs_raw_sql.py::",
 )
 
 
@@ -66,10 +87,13 @@ def module_rank(item: pytest.Item) -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that needs an expensive fixture as ``slow``, and put the longest
+    """Mark every test that needs an expensive fixture, or is listed in ``SLOW_TESTS``, as
+    ``slow``, and put the longest
     modules first (a stable sort: tests keep their order within a module)."""
     for item in items:
-        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())) or any(
+            item.nodeid.startswith(prefix) for prefix in SLOW_TESTS
+        ):
             item.add_marker(pytest.mark.slow)
     ranks = {}
     for item in items:
