@@ -18,20 +18,16 @@ so a long-lived ``dagster dev`` does not collect one open file per run.
 usual folder, ``history/runs``, as an absolute path: Dagster reads the file with no
 ``DAGSTER_HOME`` set too (``DagsterInstance.from_config``). Every `tandem` command rewrites the
 path when the home was copied or moved, so a copy never writes into the original's files.
-Without a ``base_dir`` the folder comes from ``DAGSTER_HOME``.
 """
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from dagster import Field, StringSource
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
@@ -40,14 +36,6 @@ from sqlalchemy.pool import StaticPool
 
 # open database files kept per process: the index, the current run and a few recent ones
 OPEN_FILES = 8
-
-
-def default_base_dir() -> str:
-    """Where a Dagster instance keeps its per-run event logs: ``$DAGSTER_HOME/history/runs``."""
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        raise RuntimeError("DAGSTER_HOME is not set: run Tandem through `tandem` or `make`")
-    return str(Path(home) / "history" / "runs")
 
 
 def _commit_without_sync(dbapi_connection: Any, _record: Any) -> None:
@@ -62,19 +50,16 @@ def _commit_without_sync(dbapi_connection: Any, _record: Any) -> None:
 class TandemEventLogStorage(SqliteEventLogStorage):
     """``SqliteEventLogStorage`` with one open connection per database file (see module doc)."""
 
-    def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         # set before the parent's constructor: it may already store into the index
         self._engines: OrderedDict[str, Engine] = OrderedDict()
-        super().__init__(base_dir or default_base_dir(), inst_data=inst_data)
-
-    @classmethod
-    def config_type(cls) -> dict[str, Any]:
-        return {"base_dir": Field(StringSource, is_required=False)}
+        super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
     def from_config_value(  # ty: ignore[invalid-method-override]
         cls, inst_data: ConfigurableClassData | None, config_value: dict[str, Any]
     ) -> TandemEventLogStorage:
+        # the parent's would build the parent class; its config type (``base_dir``) is inherited
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> Engine:
