@@ -1,10 +1,10 @@
 """Keep dbt's manifest in step with the dbt project, outside of any import.
 
 dagster-dbt builds its assets from ``target/manifest.json`` when the definitions are imported;
-importing them runs nothing. ``DBT_PROJECT.prepare_if_dev()`` re-parses under ``dagster dev``
-only, so every other entry point (the CLI, the benchmark children, pytest's session start, the
-Makefile's ``manifest`` target) calls :func:`ensure_manifest` first, which runs ``dbt parse`` when
-the manifest is missing or older than any project file.
+importing them runs nothing. dagster-dbt's ``DbtProject.prepare_if_dev()`` re-parses under
+``dagster dev`` only, so every other entry point (the CLI, the benchmark children, pytest's
+session start, the Makefile's ``manifest`` target) calls :func:`ensure_manifest` first, which runs
+``dbt parse`` when the manifest is missing or older than any project file.
 """
 
 from __future__ import annotations
@@ -16,11 +16,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from dagster_dbt import DbtProject
-
 from orchestration.settings import DBT_PROJECT_DIR, get_settings
 
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 PARTIAL_PARSE = "partial_parse.msgpack"
 _PROJECT_GLOBS = (
@@ -138,7 +135,12 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
 
 def require_manifest() -> Path:
     """The manifest the Dagster definitions load; prepared by an entry point, never here."""
-    DBT_PROJECT.prepare_if_dev()  # `dagster dev` only: re-parse so edits show on reload
+    # imported here, not at the top: dagster_dbt costs about 5 CPU s, and every `tandem`
+    # command, pytest's session start and `make manifest` import this module without needing it
+    from dagster_dbt import DbtProject
+
+    # `dagster dev` only: re-parse so edits show on reload
+    DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR).prepare_if_dev()
     if not MANIFEST.exists():
         raise RuntimeError(
             f"dbt's manifest {MANIFEST} is missing: run `make manifest` (dbt parse) before"

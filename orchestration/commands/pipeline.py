@@ -10,46 +10,16 @@ import logging
 import os
 import socket
 import time
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import dagster as dg
 
+from orchestration.commands.summary import RunSummary, StageSummary
 from orchestration.dbt_manifest import ensure_manifest
 from orchestration.interrupts import stop_requested
 from orchestration.no_room import no_room_message, says_no_room
 from orchestration.run_report import write_last_run
 from orchestration.settings import get_settings
-
-
-@dataclass
-class StageSummary:
-    stage: str
-    status: str
-    seconds: float
-    rows: int | None = None  # None: the step reports no row counts (e.g. dbt)
-    problems: list[str] = field(default_factory=list)
-    # landing steps: the files by fate (quarantined, skipped as already landed, unmatched ...)
-    files: dict[str, list[str]] = field(default_factory=dict)
-
-
-@dataclass
-class RunSummary:
-    command: str
-    status: str
-    run_id: str
-    seconds: float
-    stages: list[StageSummary]
-    # the quality gate's verdict: blocked, message, failed_checks, warnings, alerts
-    quality: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @property
-    def failed(self) -> bool:
-        return self.status != "success"
-
 
 ROW_METADATA_KEYS = ("rows", "rows_landed", "dagster/row_count")
 # landing metadata key -> the file fate it lists in a stage summary

@@ -5,15 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from orchestration.commands.common import CommandError, progress, stdout_to_stderr
+from orchestration.commands.summary import RunSummary, StageSummary
 from orchestration.interrupts import stop_requested
 from orchestration.no_room import is_no_room_message
 from orchestration.settings import get_settings
-
-if TYPE_CHECKING:  # the pipeline module loads Dagster: only when a command runs
-    from orchestration.commands.pipeline import RunSummary
 
 # file names listed per fate in the text summary (the JSON summary lists all)
 SHOWN_FILES = 8
@@ -70,7 +67,6 @@ def up_to_date_summary() -> RunSummary | None:
     """A run summary saying why nothing is built, or None when the run must build."""
     import time
 
-    from orchestration.commands.pipeline import RunSummary, StageSummary
     from orchestration.uptodate import last_publish, why_rebuild
 
     started = time.perf_counter()
@@ -89,8 +85,6 @@ def up_to_date_summary() -> RunSummary | None:
 
 def cmd_pipeline(args: argparse.Namespace) -> int:
     """Run `tandem land|build|run`; raise CommandError naming the stage that failed."""
-    from orchestration.commands.land import backfill_drops, execute_land
-    from orchestration.commands.pipeline import execute
     from orchestration.commands.preflight import NothingToBuild, check_home
 
     if get_settings().move_legacy_build():
@@ -107,6 +101,10 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
         if skipped is not None:
             print_summary(skipped, args.json)
             return 0
+    # Dagster and dbt load only now (about 5 CPU s): the checks above answer without them
+    from orchestration.commands.land import backfill_drops, execute_land
+    from orchestration.commands.pipeline import execute
+
     # dbt and Dagster write progress to stdout; keep stdout for the JSON summary alone
     with stdout_to_stderr():
         if args.command == "land" and args.backfill:
