@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,9 +130,14 @@ def publish(
     serving_path: Path,
     plan: ServingPlan = EVERYTHING,
     manifest: Path | None = None,
+    before_swap: Callable[[Path], object] | None = None,
 ) -> PublishResult:
     """Atomically replace ``serving_path`` with a fresh copy of what ``plan`` keeps of
-    ``build_path`` (every table by default), documented from the dbt ``manifest``."""
+    ``build_path`` (every table by default), documented from the dbt ``manifest``.
+
+    ``before_swap`` gets the finished read-only copy just before it replaces the serving file
+    (what readers need beside it is made then, so it is ready when they see the new file); if it
+    raises, the serving file stays as it was."""
     started = time.perf_counter()
     if not build_path.exists():
         raise FileNotFoundError(f"no build to publish at {build_path}: run `tandem build` first")
@@ -149,6 +155,8 @@ def publish(
         with open(staging, "rb+") as handle:
             os.fsync(handle.fileno())
         os.chmod(staging, SERVING_MODE)
+        if before_swap is not None:
+            before_swap(staging)
         os.replace(staging, serving_path)
     finally:
         staging.unlink(missing_ok=True)

@@ -139,14 +139,14 @@ def _build_lock(directory: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def masked_copy(serving: Path | None = None) -> Path:
-    """The masked copy of the current serving file: the publish step builds it; a file
-    published without it (an older home) gets it on first use."""
-    source = serving or get_settings().serving_db
-    if not source.exists():
-        raise FileNotFoundError(
-            f"no published warehouse at {source}: run `tandem run` (or `make demo`) first"
-        )
+def build_masked_copy(source: Path) -> Path:
+    """Build the masked copy of ``source`` if it is not there yet and return its path, leaving
+    the link and the other copies alone.
+
+    The publish calls this on its staged file before the swap: the copy is named by the file's
+    inode, size and mtime, which the rename keeps, so a workbench query that arrives just after
+    the swap finds its copy ready instead of waiting for it.
+    """
     directory = masked_dir()
     target = directory / f"masked-{_fingerprint(source)}.duckdb"
     if target.exists():
@@ -161,10 +161,32 @@ def masked_copy(serving: Path | None = None) -> Path:
         # not a write lock that would block every workbench query
         os.chmod(partial, SERVING_MODE)
         os.replace(partial, target)
+    return target
+
+
+def adopt_masked_copy(target: Path) -> None:
+    """Point the stable link at ``target`` and delete every other copy (the ones of earlier
+    publishes, or of a publish killed before its swap) and any half-built one (a build holds
+    the lock, so a ``.partial`` seen under it belongs to a killed process)."""
+    directory = target.parent
+    with _build_lock(directory):
         _point_link(directory / MASKED_LINK, target)
-        for old in directory.glob("masked-*.duckdb"):
+        for old in [*directory.glob("masked-*.duckdb"), *directory.glob("masked-*.partial")]:
             if old != target:
                 old.unlink(missing_ok=True)
+
+
+def masked_copy(serving: Path | None = None) -> Path:
+    """The masked copy of the current serving file: the publish builds it before its swap; a
+    file published without it (an older home) gets it on first use."""
+    source = serving or get_settings().serving_db
+    if not source.exists():
+        raise FileNotFoundError(
+            f"no published warehouse at {source}: run `tandem run` (or `make demo`) first"
+        )
+    target = build_masked_copy(source)
+    if (masked_dir() / MASKED_LINK).resolve() != target.resolve():
+        adopt_masked_copy(target)
     return target
 
 

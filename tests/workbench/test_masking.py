@@ -11,6 +11,8 @@ import pytest
 from dashboards.access.roles import ROLES, is_personal_column, mask_frame, sees_personal_data
 from dashboards.workbench.connection import (
     MASKED_LINK,
+    adopt_masked_copy,
+    build_masked_copy,
     masked_copy,
     masked_dir,
     workbench_database,
@@ -93,6 +95,43 @@ def test_masked_copy_holds_no_personal_value_and_follows_each_publish(
         con.close()
     assert through_link.height == len(PEOPLE)
     assert not (_all_values(through_link) & personal_values())
+
+
+def test_a_publish_builds_the_next_masked_copy_before_its_swap(
+    people_warehouse: TandemSettings,
+) -> None:
+    """A workbench query right after a publish finds its copy ready (at medium it took 90 s to
+    build); while it is built, readers of the old file keep the old copy and the link."""
+    from orchestration.publish import publish
+
+    first = masked_copy()
+    link = masked_dir() / MASKED_LINK
+    seen: dict[str, object] = {}
+
+    def before_swap(staged: Path) -> None:
+        seen["built"] = build_masked_copy(staged)
+        # the old file is still the one published: its copy, the link and its queries stand
+        seen["first_kept"] = first.exists() and link.resolve() == first.resolve()
+        seen["old_query"] = run_for_user(
+            "someone", "analyst", "select count(*) as n from core.dim_customer"
+        ).frame.item()
+
+    publish(people_warehouse.build_db, people_warehouse.serving_db, before_swap=before_swap)
+    built = seen["built"]
+    assert isinstance(built, Path) and built != first
+    assert seen["first_kept"] is True
+    assert seen["old_query"] == len(PEOPLE)
+    built_at = built.stat().st_mtime_ns
+    # the rename kept the staged file's name for the copy: no second build on the first query
+    assert masked_copy() == built
+    assert built.stat().st_mtime_ns == built_at
+    assert link.resolve() == built.resolve()
+    assert not first.exists()
+    # the publish asset's own step after the swap: idempotent, and it clears what a build
+    # killed part-way left
+    (masked_dir() / "masked-1-2-3.partial").write_bytes(b"half")
+    adopt_masked_copy(built)
+    assert sorted(p.name for p in masked_dir().glob("masked-*")) == [built.name]
 
 
 def test_mask_frame_matches_the_role_rule() -> None:
