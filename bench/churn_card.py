@@ -130,7 +130,7 @@ def reasons_summary(figures: dict) -> str:
 
 
 def goal_verdict(ratio: float, ece: float) -> dict:
-    """Whether the issue's's two goals are "met" (AUC at least 0.95 x oracle, ECE at most
+    """Whether the issue's two goals are "met" (AUC at least 0.95 x oracle, ECE at most
     0.05), from the measured means."""
     return {
         "ratio_verdict": "met" if ratio >= 0.95 else "not met",
