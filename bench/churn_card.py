@@ -14,6 +14,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import polars as pl
 
+from models_ml.churn import MODEL_VERSION
+
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "models"
 PLOT = "churn_reliability.png"
 
@@ -59,14 +61,16 @@ def validation_table(figures: dict) -> str:
 
 def reasons_table(figures: dict) -> str:
     lines = [
-        "| true main driver | customers | first reason names it | in the top 20% risk |"
+        "| true main driver | customers | first reason names it | given no reason |"
+        " of those given one, names it | in the top 20% risk |"
         " first reason names it | first reason is this driver | truly main driver |"
         " of those with a main driver | truly this one |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for driver, row in figures["truth"]["reasons"].items():
         lines.append(
             f"| {driver} | {row['customers']:,} | {_f(row['first_reason_share'], 2)} |"
+            f" {row['without_reason']:,} | {_f(row['share_of_those_with_a_reason'], 2)} |"
             f" {row['top20_customers']:,} | {_f(row['top20_first_reason_share'], 2)} |"
             f" {row['named_first']:,} | {_f(row['precision'], 2)} |"
             f" {row['named_with_a_main_driver']:,} | {_f(row['precision_among_driven'], 2)} |"
@@ -122,8 +126,10 @@ def reasons_summary(figures: dict) -> str:
         row = rows[driver]
         top = row["top20_first_reason_share"]
         parts.append(
-            f"It does not for {described(driver)}; among those in the top 20% of risk"
-            f" ({row['top20_customers']:,}) the share is {_share(top)}."
+            f"It does not for {described(driver)}: {row['without_reason']:,} of them are given"
+            " no reason at all (no group adds a point of risk), and of those given one the"
+            f" first names it for {_share(row['share_of_those_with_a_reason'])}; among those in"
+            f" the top 20% of risk ({row['top20_customers']:,}) the share is {_share(top)}."
             + (f" Why: {SHORTFALL_WHY[driver]}." if driver in SHORTFALL_WHY else "")
         )
     return " ".join(parts)
@@ -212,6 +218,7 @@ def write_card(con, figures: dict, docs: Path = DOCS, curve: pl.DataFrame | None
     plot_reliability(curve, docs / PLOT, model)
     template = (Path(__file__).parent / "churn_card.md.tmpl").read_text(encoding="utf-8")
     card = template.format(
+        version=figures.get("model_version", MODEL_VERSION),
         as_of=figures["as_of"],
         home=figures["scale_home"],
         model=model,

@@ -6,14 +6,18 @@ from __future__ import annotations
 import copy
 
 import polars as pl
+import pytest
 
 from bench.churn_card import goal_verdict, reasons_summary, write_card
+from bench.churn_truth import reason_shares
 
 
 def _reason(share: float, customers: int, precision: float = 0.9, top20: float = 0.7) -> dict:
     return {
         "customers": customers,
         "first_reason_share": share,
+        "without_reason": customers // 4,
+        "share_of_those_with_a_reason": min(1.0, share * 4 / 3),
         "top20_customers": customers // 10,
         "top20_first_reason_share": top20,
         "named_first": customers,
@@ -94,6 +98,8 @@ def test_reasons_paragraph_says_which_drivers_are_named_in_most_cases():
     assert "in most cases for payment 58% of 2,504" in text
     assert "silence 98% of 5,644 (precision among customers with a main driver 90%)" in text
     assert "It does not for tickets 8% of 1,227" in text
+    assert "306 of them are given no reason at all" in text
+    assert "of those given one the first names it for 11%" in text
     assert "top 20% of risk (122) the share is 0%" in text
     assert "one-point floor" in text  # the why of the driver that falls short
 
@@ -135,3 +141,22 @@ def test_card_is_written_from_the_figures(tmp_path):
     assert "ECE 0.070\n(goal at most 0.05: not met)" in card
     assert "It does not for tickets 8% of 1,227" in card
     assert "{" not in card  # every placeholder filled
+
+
+def test_a_driver_customer_given_no_reason_counts_as_a_miss():
+    scores = pl.DataFrame(
+        {
+            "customer_key": ["a", "b", "c", "d"],
+            "churn_probability": [0.9, 0.2, 0.1, 0.5],
+            "first_reason_driver": ["tickets", None, None, "payment"],
+        }
+    )
+    keys = pl.DataFrame({"customer_key": ["a", "b", "c", "d"], "true_customer_id": [1, 2, 3, 4]})
+    drivers = pl.DataFrame(
+        {"true_customer_id": [1, 2, 3, 4], "true_driver": ["tickets", "tickets", None, "tickets"]}
+    )
+    tickets = reason_shares(scores, drivers, keys)["tickets"]
+    assert tickets["customers"] == 3 and tickets["without_reason"] == 1
+    assert tickets["first_reason_share"] == pytest.approx(1 / 3)
+    assert tickets["share_of_those_with_a_reason"] == pytest.approx(1 / 2)
+    assert (tickets["named_first"], tickets["precision"]) == (1, 1.0)
