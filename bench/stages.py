@@ -229,8 +229,27 @@ def _run_identity(ctx: BenchContext) -> StageRun:
 # --- Python model assets ----------------------------------------------------------------------
 
 
+# where a model asset keeps a trained model for later runs (models_ml/churn_store.py)
+MODEL_STORE_SCHEMA = "model_store"
+
+
+def forget_stored_models(database: Path) -> None:
+    """Drop the models earlier runs stored in ``database``, so the next run trains.
+
+    A model stage measures a training run (what issue 14's goals are about): without this, the
+    churn asset's second repetition would score with the model the first one stored.
+    """
+    if not database.exists():
+        return
+    con = duckdb.connect(str(database))
+    try:
+        con.execute(f"drop schema if exists {MODEL_STORE_SCHEMA} cascade")
+    finally:
+        con.close()
+
+
 def model_stage(asset_key: str, parents: list[str]) -> Stage:
-    """A stage that materializes one model asset (``ml_*``) through Dagster."""
+    """A stage that materializes one model asset (``ml_*``) through Dagster, training."""
 
     def run(ctx: BenchContext) -> StageRun:
         measurement, info = ctx.run_task("dagster", {"keys": [asset_key]}, label=asset_key)
@@ -243,7 +262,10 @@ def model_stage(asset_key: str, parents: list[str]) -> Stage:
             {"step_seconds": info["step_seconds"], "load_seconds": info["load_seconds"]},
         )
 
-    return Stage(f"model:{asset_key}", f"model asset `{asset_key}`", run=run)
+    def prepare(ctx: BenchContext) -> None:
+        forget_stored_models(ctx.settings().build_db)
+
+    return Stage(f"model:{asset_key}", f"model asset `{asset_key}`", run=run, prepare=prepare)
 
 
 # --- publish ----------------------------------------------------------------------------------

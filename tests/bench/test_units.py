@@ -15,7 +15,7 @@ from bench.raw_sql import SqlStep, plan_from_manifest, statements
 from bench.report import BEGIN, END, _first_error, latest_results, update_document
 from bench.run import end_to_end, stage_matches
 from bench.scaling import growth_exponent
-from bench.stages import model_order, pipeline_stages, relations_read_by
+from bench.stages import forget_stored_models, model_order, pipeline_stages, relations_read_by
 
 
 def _m(wall: float, cpu: float = 1.0, rss: float = 100.0) -> Measurement:
@@ -199,6 +199,25 @@ def test_customer_models_are_measured_stages_once_discovered(tmp_path: Path) -> 
     ]
     # before discovery the churn stage is registered under its real key, selectable by name
     assert "model:ml_churn" in [s.name for s in pipeline_stages({}, pages_dir=tmp_path)]
+
+
+def test_a_model_stage_forgets_stored_models_so_each_repetition_trains(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "build.duckdb"
+    forget_stored_models(path)  # no build file yet: nothing to do, nothing created
+    assert not path.exists()
+    con = duckdb.connect(str(path))
+    con.execute("create schema model_store")
+    con.execute("create table model_store.churn_model as select 1 as payload")
+    con.execute("create schema ml")
+    con.execute("create table ml.churn_scores as select 0.5 as churn_probability")
+    con.close()
+    forget_stored_models(path)
+    con = duckdb.connect(str(path), read_only=True)
+    tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+    con.close()
+    assert tables == [("ml", "churn_scores")]
 
 
 def _stage(name: str, wall: float, rss: float, status: str = "ok") -> dict:
