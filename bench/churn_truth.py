@@ -104,7 +104,8 @@ def true_drivers(panel: pl.DataFrame, companies: pl.DataFrame, as_of: dt.date) -
 
 
 def reason_shares(scores: pl.DataFrame, drivers: pl.DataFrame, keys: pl.DataFrame) -> dict:
-    """Per true driver: customers, and the share whose first reason names it (all / top 20%);
+    """Per true driver: customers, and the share whose first reason names it (of all of them,
+    a customer without a reason counting as a miss; of those given a reason; in the top 20%);
     and the precision side: of the customers whose first reason names the driver, the share
     whose true main driver it is (of all of them, and of those with any main driver)."""
     joined = scores.join(keys, on="customer_key").join(drivers, on="true_customer_id", how="left")
@@ -113,7 +114,10 @@ def reason_shares(scores: pl.DataFrame, drivers: pl.DataFrame, keys: pl.DataFram
     for driver in ("payment", "tickets", "silence"):
         group = joined.filter(pl.col("true_driver") == driver)
         risky = group.filter(pl.col("churn_probability") >= threshold)
-        hit = pl.col("first_reason_driver") == driver
+        # a customer given no reason at all is a miss: without fill_null the mean would skip
+        # it and count only the customers who have a first reason (an earlier version did)
+        hit = (pl.col("first_reason_driver") == driver).fill_null(False)
+        reasoned = group.filter(pl.col("first_reason_driver").is_not_null())
         named = joined.filter(pl.col("first_reason_driver") == driver)
         right = (pl.col("true_driver") == driver).fill_null(False)
         with_driver = named.filter(pl.col("true_driver").is_not_null())
@@ -126,6 +130,10 @@ def reason_shares(scores: pl.DataFrame, drivers: pl.DataFrame, keys: pl.DataFram
             ),
             "customers": group.height,
             "first_reason_share": group.select(hit.mean()).item() if group.height else None,
+            "without_reason": group.height - reasoned.height,
+            "share_of_those_with_a_reason": (
+                reasoned.select(hit.mean()).item() if reasoned.height else None
+            ),
             "top20_customers": risky.height,
             "top20_first_reason_share": risky.select(hit.mean()).item() if risky.height else None,
         }

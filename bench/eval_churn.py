@@ -268,6 +268,7 @@ def main() -> None:
     figures = {
         "scale_home": str(args.home),
         "as_of": str(as_of),
+        "model_version": outcome.run.model_version,
         "train_validate_score_seconds": round(outcome.seconds, 1),
         "step_seconds_wall_cpu": outcome.result.seconds,
         "process_cpu_seconds": round(time.process_time(), 1),

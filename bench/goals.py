@@ -14,13 +14,19 @@ class Goal:
 
     name: str
     text: str
-    source: str  # "end_to_end" or "ratio"
-    key: str  # end_to_end metric (wall_seconds, peak_rss_mb) or ratio name
+    source: str  # "end_to_end", "ratio" or "stages"
+    key: str  # end_to_end or stage metric (wall_seconds, peak_rss_mb) or ratio name
     op: str  # "<=" or ">="
     target: float
     unit: str
     scale: str | None = None  # None: judged at every scale
+    # "stages": the stages whose median metric is summed (time) or maximised (peak memory)
+    stages: tuple[str, ...] = ()
 
+
+# issue 14's three customer models (bench.stages.CUSTOMER_MODELS), named here so judging the
+# goals needs no stage registry
+CUSTOMER_MODEL_STAGES = ("model:ml_churn", "model:ml_clv", "model:ml_segments")
 
 GOALS: list[Goal] = [
     Goal(
@@ -52,6 +58,28 @@ GOALS: list[Goal] = [
         6 * GIB_MB,
         "MB",
         "large",
+    ),
+    Goal(
+        "customer_models_time",
+        "churn, CLV and segments trained (and scored) at medium <= 3 min together (issue 14)",
+        "stages",
+        "wall_seconds",
+        "<=",
+        180,
+        "s",
+        "medium",
+        CUSTOMER_MODEL_STAGES,
+    ),
+    Goal(
+        "customer_models_memory",
+        "churn, CLV and segments peak memory at medium <= 2 GB each (issue 14)",
+        "stages",
+        "peak_rss_mb",
+        "<=",
+        2 * GIB_MB,
+        "MB",
+        "medium",
+        CUSTOMER_MODEL_STAGES,
     ),
     Goal("dbt_overhead", "dbt overhead <= 1.5x raw SQL", "ratio", "dbt_vs_raw_sql", "<=", 1.5, "x"),
     Goal(
@@ -94,7 +122,23 @@ GOALS: list[Goal] = [
 ]
 
 
+def _stages_measured(goal: Goal, result: dict[str, Any]) -> tuple[float | None, str]:
+    """Sum (seconds) or maximum (memory) of the goal's stages' medians, all stages measured."""
+    records = {record["stage"]: record for record in result.get("stages", [])}
+    values = []
+    for name in goal.stages:
+        record = records.get(name)
+        if record is None:
+            return None, f"not measured: stage {name} was not run"
+        if record["status"] != "ok":
+            return None, f"{record['status']}: stage {name}"
+        values.append(record["metrics"][goal.key]["median"])
+    return (max(values) if goal.key == "peak_rss_mb" else sum(values)), ""
+
+
 def _measured(goal: Goal, result: dict[str, Any]) -> tuple[float | None, str]:
+    if goal.source == "stages":
+        return _stages_measured(goal, result)
     if goal.source == "end_to_end":
         end_to_end = result.get("end_to_end", {})
         if not end_to_end.get("complete"):

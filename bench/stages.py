@@ -2,10 +2,10 @@
 
 A stage is a small :class:`Stage`: ``prepare`` (unmeasured, before every repetition) puts the
 home in the state the stage starts from, ``run`` does one measured repetition in a child process
-and returns its figures with the rows it read and wrote. Stages that later issues bring
-(the RFM / churn / CLV / channel-ROI models) are registered as not available
-yet, so reports show the gap; model assets and dashboard pages are discovered, so a new one is
-benchmarked without touching this file.
+and returns its figures with the rows it read and wrote. Model assets and dashboard pages are
+discovered, so a new one is benchmarked without touching this file; the model assets the design
+names (``PLANNED_MODELS``) are also registered before discovery, so they can be selected by name,
+and one missing from the Dagster graph is reported as not available yet.
 """
 
 from __future__ import annotations
@@ -25,12 +25,19 @@ from bench.measure import Measurement
 from orchestration.settings import REPO_ROOT
 
 PAGES_DIR = REPO_ROOT / "dashboards" / "views"
-# Model assets the design names but no issue has built yet: shown as "not available yet" until
-# an asset with this key joins the `models` group.
 # the Splink step's table (orchestration/assets/identity.py); named here so the parent process
 # of a benchmark does not import Dagster or Splink
 MATCH_PAIRS = "identity.match_pairs"
-PLANNED_MODELS = ("ml_rfm", "ml_churn_warning", "ml_clv", "ml_channel_roi")
+# Model assets the design names, by their Dagster keys: shown as "not available yet" while no
+# asset with the key is in the `models` group (a key that matches no asset would stay so for
+# good: the churn stage was once registered as ml_churn_warning, its asset is ml_churn)
+CUSTOMER_MODELS = ("ml_churn", "ml_clv", "ml_segments")  # issue 14's three customer models
+PLANNED_MODELS = (
+    "ml_rfm",
+    *CUSTOMER_MODELS,
+    "ml_channel_attribution",
+    "ml_channel_mmm",
+)
 NOT_YET = "not available yet"
 
 
@@ -222,8 +229,27 @@ def _run_identity(ctx: BenchContext) -> StageRun:
 # --- Python model assets ----------------------------------------------------------------------
 
 
+# where a model asset keeps a trained model for later runs (models_ml/churn_store.py)
+MODEL_STORE_SCHEMA = "model_store"
+
+
+def forget_stored_models(database: Path) -> None:
+    """Drop the models earlier runs stored in ``database``, so the next run trains.
+
+    A model stage measures a training run (what issue 14's goals are about): without this, the
+    churn asset's second repetition would score with the model the first one stored.
+    """
+    if not database.exists():
+        return
+    con = duckdb.connect(str(database))
+    try:
+        con.execute(f"drop schema if exists {MODEL_STORE_SCHEMA} cascade")
+    finally:
+        con.close()
+
+
 def model_stage(asset_key: str, parents: list[str]) -> Stage:
-    """A stage that materializes one model asset (``ml_*``) through Dagster."""
+    """A stage that materializes one model asset (``ml_*``) through Dagster, training."""
 
     def run(ctx: BenchContext) -> StageRun:
         measurement, info = ctx.run_task("dagster", {"keys": [asset_key]}, label=asset_key)
@@ -236,7 +262,10 @@ def model_stage(asset_key: str, parents: list[str]) -> Stage:
             {"step_seconds": info["step_seconds"], "load_seconds": info["load_seconds"]},
         )
 
-    return Stage(f"model:{asset_key}", f"model asset `{asset_key}`", run=run)
+    def prepare(ctx: BenchContext) -> None:
+        forget_stored_models(ctx.settings().build_db)
+
+    return Stage(f"model:{asset_key}", f"model asset `{asset_key}`", run=run, prepare=prepare)
 
 
 # --- publish ----------------------------------------------------------------------------------
@@ -309,9 +338,28 @@ IDENTITY_RESOLUTION = Stage(
 PUBLISH = Stage("publish", "publish (checkpoint + atomic copy)", run=_run_publish)
 
 
+def model_order(models: dict[str, list[str]]) -> list[str]:
+    """Model asset keys with every model after the models it reads, else by name (a pure
+    function): the churn asset reads the CLV table for its value at risk, so the CLV stage must
+    run first for the churn stage to be timed as in the pipeline."""
+    placed: list[str] = []
+    waiting = sorted(models)
+    while waiting:
+        ready = [
+            key
+            for key in waiting
+            if not any(parent in models and parent not in placed for parent in models[key])
+        ]
+        # a cycle cannot be in a Dagster graph; name order keeps this total anyway
+        chosen = ready[0] if ready else waiting[0]
+        placed.append(chosen)
+        waiting.remove(chosen)
+    return placed
+
+
 def pipeline_stages(models: dict[str, list[str]], pages_dir: Path = PAGES_DIR) -> list[Stage]:
     """Every stage in pipeline order, given the model assets found in the Dagster graph."""
-    model_stages = [model_stage(key, parents) for key, parents in sorted(models.items())]
+    model_stages = [model_stage(key, models[key]) for key in model_order(models)]
     planned = [
         Stage(
             f"model:{key}",

@@ -150,7 +150,8 @@ GROUPS = (
         ),
         _orders,
     ),
-    ReasonGroup("recency", "orders", ("days_since_last_order",), _recency),
+    # the last order or ticket: how long the customer has been quiet, a symptom like recency
+    ReasonGroup("recency", "orders", ("days_since_last_order", "days_since_contact"), _recency),
     ReasonGroup("credit_notes", "credit_notes", ("credit_notes_12m",), _credit_notes),
     ReasonGroup("pipeline", "pipeline", ("open_opportunities", "log_open_pipeline"), _pipeline),
     ReasonGroup("tenure", "tenure", ("tenure_days",), _tenure),

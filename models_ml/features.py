@@ -39,6 +39,7 @@ FEATURES_SQL = "".join(
 
 NUMERIC_FEATURES = (
     "days_since_last_order",
+    "days_since_contact",
     "tenure_days",
     "orders_3m",
     "orders_prev_3m",

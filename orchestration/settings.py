@@ -56,6 +56,16 @@ class TandemSettings(BaseSettings):
             " order in this many days after the as-of date (models_ml/churn.py)."
         ),
     )
+    churn_retrain_days: int = Field(
+        default=30,
+        ge=0,
+        description=(
+            "Days a trained churn model is used before the next run trains and validates it"
+            " again; every run scores with the stored model until then. 0: train on every run."
+            " A run with no stored model for the current model version and horizon, or an"
+            " as-of date before the model's, always trains (models_ml/churn_store.py)."
+        ),
+    )
     duckdb_memory_limit: str = Field(
         default="4GB",
         description=(

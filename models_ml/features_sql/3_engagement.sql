@@ -45,6 +45,34 @@ recent_followups as (
     group by cutoffs.as_of, followup_days.customer_key
 ),
 
+ticket_spans as (
+    -- each ticket day is the customer's latest contact through service until its next
+    select
+        customer_key,
+        ticket_date,
+        lead(ticket_date) over (partition by customer_key order by ticket_date) as next_date
+    from (
+        select distinct
+            customer_key,
+            ticket_date
+        from core.fct_tickets
+        where customer_key is not null
+    )
+),
+
+last_tickets as (
+    select
+        buyers.as_of,
+        buyers.customer_key,
+        ticket_spans.ticket_date as last_ticket_date
+    from buyers
+    inner join ticket_spans
+        on
+            buyers.customer_key = ticket_spans.customer_key
+            and ticket_spans.ticket_date <= buyers.as_of
+            and (ticket_spans.next_date is null or ticket_spans.next_date > buyers.as_of)
+),
+
 tickets as (
     select
         cutoff_ends.as_of,
@@ -110,6 +138,17 @@ final as (
             buyers.as_of
         ) as days_since_followup,
         coalesce(recent_followups.followups_3m, 0) as followups_3m,
+        last_tickets.last_ticket_date,
+        -- the customer last heard from, by an order or a ticket: a ticket shows a live customer
+        -- as much as an order does, so this carries that part and the ticket counts the trouble
+        date_diff(
+            'day',
+            greatest(
+                buyers.last_order_date,
+                coalesce(last_tickets.last_ticket_date, buyers.last_order_date)
+            ),
+            buyers.as_of
+        ) as days_since_contact,
         coalesce(tickets.tickets_3m, 0) as tickets_3m,
         coalesce(tickets.sla_breaches_3m, 0) as sla_breaches_3m,
         coalesce(pipeline.open_opportunities, 0) as open_opportunities,
@@ -129,6 +168,9 @@ final as (
         and buyers.customer_key = recent_followups.customer_key
     left join tickets
         on buyers.as_of = tickets.as_of and buyers.customer_key = tickets.customer_key
+    left join last_tickets
+        on buyers.as_of = last_tickets.as_of
+        and buyers.customer_key = last_tickets.customer_key
     left join pipeline
         on buyers.as_of = pipeline.as_of and buyers.customer_key = pipeline.customer_key
     left join core.dim_customer as customers on buyers.customer_key = customers.customer_key

@@ -119,14 +119,17 @@ def ml_rfm(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 def ml_churn(context: dg.AssetExecutionContext, duckdb: DuckDBResource, tandem: TandemConfig):
     """Churn early warning: probability, risk band and reasons per active buyer (``ml.churn_*``).
 
-    Churn = no approved order in the next ``TANDEM_CHURN_HORIZON_DAYS`` (90) days. Both models
-    are validated on time splits and the better one scores the warehouse's as-of date; too
-    little history is a skipped run, not a failure. Model card: docs/models/churn.md.
+    Churn = no approved order in the next ``TANDEM_CHURN_HORIZON_DAYS`` (90) days. When training
+    is due (every ``TANDEM_CHURN_RETRAIN_DAYS``, or no stored model) both models are validated
+    on time splits and the better one is trained and stored; every run scores the warehouse's
+    as-of date. Too little history is a skipped run, not a failure. Model card:
+    docs/models/churn.md.
     """
-    horizon = tandem.settings().churn_horizon_days
+    settings = tandem.settings()
+    horizon = settings.churn_horizon_days
     with duckdb.get_connection() as con:
         as_of = warehouse_as_of(con)
-        outcome = churn_store.build_churn(con, as_of, horizon)
+        outcome = churn_store.build_churn(con, as_of, horizon, settings.churn_retrain_days)
     run = outcome.run
     metadata: dict = {
         "status": run.status if run.status == "ok" else f"skipped: {run.reason}",
@@ -139,6 +142,9 @@ def ml_churn(context: dg.AssetExecutionContext, duckdb: DuckDBResource, tandem: 
     if outcome.notes:
         metadata["notes"] = "; ".join(outcome.notes)
     if run.status == "ok":
+        # trained in this run, or the stored model of an earlier one (TANDEM_CHURN_RETRAIN_DAYS)
+        metadata["retrained"] = run.parameters["retrained"]
+        metadata["model_trained_as_of"] = run.parameters.get("model_trained_as_of", str(as_of))
         metadata["model"] = run.metrics["chosen_model"]
         metadata["high_risk"] = run.metrics["high_risk"]
         metadata["validation"] = dg.MetadataValue.json(run.metrics["mean_by_model"])

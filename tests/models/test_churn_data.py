@@ -8,10 +8,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from models_ml.churn import fit_model, predict
+from models_ml.churn import MODEL_VERSION, fit_model, predict
 from models_ml.churn_data import label_frame, labelled_snapshot, month_ends_before, plan_folds
 from models_ml.churn_reasons import GROUPS, contributions, reason_order, top_reasons
-from models_ml.churn_store import build_churn
+from models_ml.churn_store import build_churn, retrain_reason
 from models_ml.features import CATEGORY_FEATURES, NUMERIC_FEATURES
 from models_ml.model_runs import latest_runs
 from orchestration.settings import TandemSettings
@@ -172,4 +172,28 @@ def test_horizon_comes_from_settings(monkeypatch):
     assert TandemSettings().churn_horizon_days == 90
     monkeypatch.setenv("TANDEM_CHURN_HORIZON_DAYS", "0")
     with pytest.raises(ValueError, match="greater than or equal to 1"):
+        TandemSettings()
+
+
+def test_training_is_due_without_a_stored_model_when_old_or_when_asked_each_run():
+    day = dt.date(2026, 10, 31)
+    assert retrain_reason(None, day, 30) == f"no stored {MODEL_VERSION} model"
+    assert retrain_reason(day, day, 30) is None  # stored by this very as-of date's run
+    assert retrain_reason(day, day + dt.timedelta(days=29), 30) is None
+    assert retrain_reason(day, day + dt.timedelta(days=30), 30) == (
+        "stored model 30 days old (retrain every 30 days)"
+    )
+    assert retrain_reason(day, day, 0).startswith("retraining on every run")
+    # a warehouse rebuilt to an earlier date: the stored model has seen labels from its future
+    assert retrain_reason(day, day - dt.timedelta(days=1), 30) == (
+        "as-of date 2026-10-30 is before the stored model's 2026-10-31"
+    )
+
+
+def test_retrain_days_come_from_settings(monkeypatch):
+    assert TandemSettings().churn_retrain_days == 30
+    monkeypatch.setenv("TANDEM_CHURN_RETRAIN_DAYS", "0")
+    assert TandemSettings().churn_retrain_days == 0
+    monkeypatch.setenv("TANDEM_CHURN_RETRAIN_DAYS", "-1")
+    with pytest.raises(ValueError, match="greater than or equal to 0"):
         TandemSettings()

@@ -38,6 +38,8 @@ def test_features_are_the_customers_history_as_of_the_date(warehouse):
     assert a["credit_notes_12m"] == 1
     assert a["days_since_followup"] == (AS_OF - dt.date(2024, 1, 5)).days
     assert (a["tickets_3m"], a["sla_breaches_3m"]) == (2, 1)
+    # last heard from by the ticket of 25 June, after its last order of 2 May
+    assert a["days_since_contact"] == 5 and a["last_ticket_date"] == dt.date(2024, 6, 25)
     assert (a["region"], a["industry"], a["channel"]) == ("华东", "manufacturing", "baidu")
     b = _row(features, "B")
     assert b["tenure_days"] == (AS_OF - dt.date(2023, 9, 15)).days
@@ -45,6 +47,8 @@ def test_features_are_the_customers_history_as_of_the_date(warehouse):
     assert (b["open_opportunities"], b["open_pipeline_amount"]) == (1, 5000)
     # B has no invoice due yet: no delay is known, so none is assumed
     assert (b["delay_3m"], b["overdue_amount"], b["tickets_3m"]) == (0, 0, 0)
+    # no ticket: last heard from by its last order
+    assert b["days_since_contact"] == b["days_since_last_order"] and b["last_ticket_date"] is None
 
 
 def test_customers_quiet_for_a_year_are_not_scored(warehouse):

@@ -7,10 +7,22 @@ test cutoff's own churn rate, a constant no model without hindsight can know).
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
 from sklearn.metrics import roc_auc_score
 
 from models_ml.churn import MODEL_VERSION
+from models_ml.churn_store import build_churn
+from models_ml.warehouse import warehouse_as_of
 from tests.warehouse.conftest import TinyWarehouse
+
+RUNS_SQL = """
+select parameters ->> 'retrained', parameters ->> 'model_trained_as_of', rows_written
+from ml.model_runs where model = 'churn' and status = 'ok' order by run_at
+"""
 
 
 def test_every_active_buyer_has_a_probability_and_high_risk_has_reasons(
@@ -84,3 +96,35 @@ def test_customers_the_truth_says_are_gone_score_high(tiny_warehouse: TinyWareho
     gone = [r[1] for r in rows]
     assert 5 <= sum(gone) < len(rows)
     assert roc_auc_score(gone, [r[0] for r in rows]) >= 0.8  # measured: 0.92
+
+
+def test_a_second_run_scores_with_the_stored_model_until_retraining_is_due(
+    tiny_warehouse: TinyWarehouse, tmp_path: Path
+):
+    """The pipeline's run trained and stored the model; a run within TANDEM_CHURN_RETRAIN_DAYS
+    scores with it (no validation), one that is due trains again."""
+    path = tmp_path / "build.duckdb"
+    shutil.copyfile(tiny_warehouse.settings.build_db, path)
+    con = duckdb.connect(str(path))
+    horizon = tiny_warehouse.settings.churn_horizon_days
+    as_of = warehouse_as_of(con)
+    scores_sql = "select customer_key, churn_probability from ml.churn_scores order by 1"
+    before = con.execute(scores_sql).fetchall()
+    validation = con.execute("select * from ml.churn_validation order by all").fetchall()
+    [(retrained, _, scored)] = con.execute(RUNS_SQL).fetchall()
+    assert (retrained, scored) == ("true", len(before))
+
+    reused = build_churn(con, as_of, horizon, retrain_days=30)
+    assert reused.run.status == "ok" and reused.result is None  # nothing trained
+    runs = con.execute(RUNS_SQL).fetchall()
+    assert runs[1:] == [("false", str(as_of), len(before))]
+    after = con.execute(scores_sql).fetchall()
+    assert [k for k, _ in after] == [k for k, _ in before]
+    assert [p for _, p in after] == pytest.approx([p for _, p in before], abs=1e-12)
+    # the validation tables still hold the figures of the run that trained the model
+    assert con.execute("select * from ml.churn_validation order by all").fetchall() == validation
+
+    due = build_churn(con, as_of, horizon, retrain_days=0)
+    assert due.result is not None
+    assert [r[0] for r in con.execute(RUNS_SQL).fetchall()] == ["true", "false", "true"]
+    con.close()
