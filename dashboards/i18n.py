@@ -343,6 +343,12 @@ LABELS: dict[str, tuple[str, str]] = {
         " the last good build. {message}",
         "最近一次运行（{when} UTC 结束）失败，未发布：各页面仍显示上一个合格构建。{message}",
     ),
+    "dq.last_run_interrupted": (
+        "The newest run (stopped {when} UTC) was interrupted before it published: every page"
+        " still shows the last good build. Run `tandem run` again to finish it.",
+        "最近一次运行（{when} UTC 停止）在发布前被中断：各页面仍显示上一个合格构建。"
+        "再次运行 `tandem run` 即可完成。",
+    ),
     "dq.what_to_do": ("What to do", "处理办法"),
     "dq.checks_passed": ("All {checks} checks passed.", "全部 {checks} 项检查通过。"),
     "dq.check_history": ("Check results per run", "各次运行的检查结果"),
