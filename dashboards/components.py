@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -20,7 +21,16 @@ from dashboards.downloads import csv_bytes
 from dashboards.formatting import change_ratio, format_date
 from dashboards.i18n import current_language, t
 from dashboards.navigation import PAGE_BY_ID
-from dashboards.serving import WarehouseNotPublished, cached_query, has_table, page_run
+from dashboards.serving import (
+    WarehouseNotPublished,
+    cached_query,
+    current_build,
+    has_table,
+    page_run,
+)
+
+if TYPE_CHECKING:  # Plotly is imported by the pages that draw charts, not by every page
+    import plotly.graph_objects as go
 
 log = logging.getLogger("tandem.dashboards")
 # the name a model's runs carry in ml.model_runs, where it is not the page's name for it
@@ -89,6 +99,36 @@ def table(
         key=f"download_{name}",
         on_click="ignore",
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(name: str, key: str, build: str, _make: Callable[[], go.Figure]) -> go.Figure:
+    # ``build`` is only part of the key (a publish draws new figures); ``_make`` is not hashed
+    del name, key, build
+    return _make()
+
+
+def cached_figure(name: str, make: Callable[[], go.Figure], *key: object) -> go.Figure:
+    """The figure ``make`` builds, built once per published build and ``key`` (the filters and
+    the language it depends on) and shared by every reader: Plotly Express spends 0.1-0.2 s of
+    server CPU validating one figure, the largest part of a warm Channel ROI run. The figure
+    is shared, so nobody may change it after (``st.plotly_chart`` only reads it)."""
+    return _figure(name, repr(key), current_build(), make)
+
+
+def chart_table(
+    frame: pl.DataFrame,
+    name: str,
+    labels: dict[str, str] | None = None,
+    title: str | None = None,
+    **options: object,
+) -> None:
+    """The numbers behind the chart (or card) above it, as a ``table`` (with its download) in
+    a closed expander titled ``title`` (default: "the chart's figures"): a real browser draws a
+    table it shows for about 0.12 s of CPU and one it keeps folded for a third of that
+    (docs/BENCHMARKS.md), and the chart already shows the same figures."""
+    with st.expander(title or t("chart_data")):
+        table(frame, name, labels, **options)
 
 
 def open_section(page: str) -> tuple[int, DeltaGenerator]:

@@ -25,6 +25,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "channel": ("Channel", "渠道"),
     "all": ("All", "全部"),
     "download_csv": ("Download CSV", "下载 CSV"),
+    "chart_data": ("The chart's figures as a table", "图表数据（表格）"),
     "rows_shown": (
         "Showing the first {shown} of {total} rows; the CSV has them all.",
         "显示前 {shown} 行，共 {total} 行；CSV 包含全部数据。",
@@ -114,6 +115,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "finance.tab_revenue": ("Revenue and margin", "收入与毛利"),
     "finance.tab_receivables": ("Receivables", "应收账款"),
     "finance.tab_ledger": ("DSO and P&L", "周转天数与损益"),
+    "finance.breakdown": ("Break down by", "细分维度"),
     "finance.by_month": ("Revenue and margin by month", "每月收入与毛利"),
     "finance.by_product": ("By product", "按产品"),
     "finance.by_region": ("By region", "按地区"),
@@ -154,6 +156,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "sales.funnel": ("Funnel", "销售漏斗"),
     "sales.stages": ("Stage conversion and time in stage", "阶段转化与停留时间"),
     "sales.stuck": ("Stuck opportunities", "停滞商机"),
+    "sales.by_stage": ("By stage", "按阶段"),
+    "sales.win_by": ("Win rate by", "赢单率维度"),
     "sales.win_rep": ("Win rate by sales rep", "按销售代表的赢单率"),
     "sales.win_channel": ("Win rate by channel", "按渠道的赢单率"),
     "sales.pipeline": ("Weighted pipeline by stage", "按阶段的加权商机"),
@@ -342,6 +346,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "The newest run (finished {when} UTC) failed and did not publish: every page still shows"
         " the last good build. {message}",
         "最近一次运行（{when} UTC 结束）失败，未发布：各页面仍显示上一个合格构建。{message}",
+    ),
+    "dq.last_run_interrupted": (
+        "The newest run (stopped {when} UTC) was interrupted before it published: every page"
+        " still shows the last good build. Run `tandem run` again to finish it.",
+        "最近一次运行（{when} UTC 停止）在发布前被中断：各页面仍显示上一个合格构建。"
+        "再次运行 `tandem run` 即可完成。",
     ),
     "dq.what_to_do": ("What to do", "处理办法"),
     "dq.checks_passed": ("All {checks} checks passed.", "全部 {checks} 项检查通过。"),

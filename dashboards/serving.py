@@ -170,6 +170,11 @@ def cached_query(sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
     return _cached(sql, tuple(params or ()), str(db), _run_build(db))
 
 
+def current_build() -> str:
+    """The identity of the build this page run reads (fixed at its first query)."""
+    return _run_build(serving_path())
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _tables(path: str, build: str) -> frozenset[str]:
     del build

@@ -1,10 +1,13 @@
 """Channel ROI: spend per channel, attribution side by side, MMM ROI, response curves, budget."""
 
 import plotly.express as px
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from dashboards.components import (
+    cached_figure,
+    chart_table,
     guarded,
     last_model_run,
     model_guidance,
@@ -16,7 +19,7 @@ from dashboards.data import channel_roi as roi
 from dashboards.data import models as data
 from dashboards.filters import Filters
 from dashboards.formatting import format_cny, format_date
-from dashboards.i18n import t
+from dashboards.i18n import current_language, t
 from dashboards.page import sources, start_page
 
 CHART_HEIGHT = 340
@@ -26,28 +29,66 @@ def _labels(*columns: str) -> dict[str, str]:
     return {column: t(column) for column in columns}
 
 
-def spend_section(filters: Filters, chart: bool = True) -> None:
+def spend_section(filters: Filters, draw: bool = True) -> None:
     """Spend per channel in the chosen months (the model's input); stops when there is none.
-    Its chart and table are drawn on the first tab only (``chart``)."""
+    Its table is drawn on the first tab only (``draw``)."""
     spend = data.spend_by_channel(filters)
     require_rows(spend, filtered=bool(filters.channels))
-    if not chart:
+    if not draw:
         return
+    # a table, no chart: the attribution chart below carries the tab, and each chart costs a
+    # real browser about 0.28 s of CPU to draw (docs/BENCHMARKS.md)
     st.subheader(t("roi.spend"))
-    figure = px.bar(
-        spend.to_pandas(),
-        x="channel",
-        y="spend_yuan",
-        labels={"channel": t("channel"), "spend_yuan": t("spend")},
-    )
-    figure.update_layout(height=300)
-    st.plotly_chart(figure, width="stretch")
     table(
         spend,
         "marketing_spend",
         _labels("channel", "clicks", "reported_leads") | {"spend_yuan": t("spend")},
     )
     sources("core.fct_marketing_spend")
+
+
+# the figures (built once per build, filters and language: components.cached_figure)
+def _attribution_figure(paid: pl.DataFrame) -> go.Figure:
+    figure = px.bar(
+        paid.to_pandas(),
+        x="channel",
+        y="roi",
+        color="model",
+        barmode="group",
+        labels=_labels("channel", "roi") | {"model": t("attribution_model")},
+    )
+    return figure.update_layout(height=CHART_HEIGHT)
+
+
+def _mmm_figure(shown: pl.DataFrame) -> go.Figure:
+    figure = px.bar(
+        shown.to_pandas(),
+        x="channel",
+        y="roi",
+        error_y="above",
+        error_y_minus="below",
+        labels=_labels("channel", "roi"),
+    )
+    return figure.update_layout(height=CHART_HEIGHT)
+
+
+def _curves_figure(curves: pl.DataFrame) -> go.Figure:
+    figure = px.line(
+        curves.to_pandas(),
+        x="spend",
+        y="expected_margin",
+        color="channel",
+        labels=_labels("channel", "expected_margin") | {"spend": t("spend")},
+    )
+    today = curves.filter(pl.col("spend_multiplier") == 1.0).to_pandas()
+    figure.add_scatter(
+        x=today["spend"],
+        y=today["expected_margin"],
+        mode="markers",
+        marker={"size": 10, "color": "black"},
+        name=t("current_spend"),
+    )
+    return figure.update_layout(height=CHART_HEIGHT)
 
 
 def attribution_section(filters: Filters) -> None:
@@ -62,18 +103,13 @@ def attribution_section(filters: Filters) -> None:
     named = long.with_columns(pl.col("model").replace_strict(names))
     paid = named.filter(pl.col("roi").is_not_null())
     if not paid.is_empty():
-        figure = px.bar(
-            paid.to_pandas(),
-            x="channel",
-            y="roi",
-            color="model",
-            barmode="group",
-            labels=_labels("channel", "roi") | {"model": t("attribution_model")},
+        figure = cached_figure(
+            "roi.attribution", lambda: _attribution_figure(paid), filters, current_language()
         )
-        figure.update_layout(height=CHART_HEIGHT)
         st.plotly_chart(figure, width="stretch")
     st.markdown(f"**{t('roi.roi_by_model')}**")
-    table(roi.side_by_side(named, "roi"), "attribution_roi", _labels("channel"))
+    # the chart's figures: folded, as drawing a table costs the browser (components.chart_table)
+    chart_table(roi.side_by_side(named, "roi"), "attribution_roi", _labels("channel"))
     st.markdown(f"**{t('roi.conversions_by_model')}**")
     table(roi.side_by_side(named, "conversions"), "attribution_conversions", _labels("channel"))
     sources(roi.ATTRIBUTION)
@@ -97,18 +133,10 @@ def mmm_section(filters: Filters, lang: str) -> bool:
     shown = mmm.with_columns(
         above=pl.col("roi_upper") - pl.col("roi"), below=pl.col("roi") - pl.col("roi_lower")
     )
-    figure = px.bar(
-        shown.to_pandas(),
-        x="channel",
-        y="roi",
-        error_y="above",
-        error_y_minus="below",
-        labels=_labels("channel", "roi"),
-    )
-    figure.update_layout(height=CHART_HEIGHT)
+    figure = cached_figure("roi.mmm", lambda: _mmm_figure(shown), filters, lang)
     st.plotly_chart(figure, width="stretch")
     columns = ["channel", "spend", "gross_margin", "roi", "roi_lower", "roi_upper"]
-    table(
+    chart_table(
         mmm.select(*columns, "share_of_spend"),
         "mmm_roi",
         _labels(*columns[1:], "share_of_spend") | {"channel": t("channel"), "spend": t("spend")},
@@ -125,25 +153,12 @@ def curves_section(filters: Filters) -> None:
     if curves.is_empty():
         st.info(t("roi.mmm_empty"))
         return
-    figure = px.line(
-        curves.to_pandas(),
-        x="spend",
-        y="expected_margin",
-        color="channel",
-        labels=_labels("channel", "expected_margin") | {"spend": t("spend")},
+    figure = cached_figure(
+        "roi.curves", lambda: _curves_figure(curves), filters, current_language()
     )
-    today = curves.filter(pl.col("spend_multiplier") == 1.0).to_pandas()
-    figure.add_scatter(
-        x=today["spend"],
-        y=today["expected_margin"],
-        mode="markers",
-        marker={"size": 10, "color": "black"},
-        name=t("current_spend"),
-    )
-    figure.update_layout(height=CHART_HEIGHT)
     st.plotly_chart(figure, width="stretch")
     columns = curves.columns[1:]
-    table(curves, "response_curves", _labels(*columns) | {"channel": t("channel")})
+    chart_table(curves, "response_curves", _labels(*columns) | {"channel": t("channel")})
     sources(roi.CURVES)
 
 
@@ -184,7 +199,7 @@ def main() -> None:
     # the spend (the models' input) on every tab: with none, nothing else can be shown
     index, tab = open_section("channel_roi")
     with tab:
-        spend_section(filters, chart=index == 0)
+        spend_section(filters, draw=index == 0)
         if not model_guidance("channel_roi", [roi.ATTRIBUTION, roi.ROI, roi.CURVES, roi.PLAN]):
             return
         if index == 0:

@@ -66,8 +66,9 @@ def main() -> None:
 
 
 def _unpublished_run() -> None:
-    """Say first when the newest run did not publish, with the checks that blocked it: the
-    serving file (and so the check results below) stays at the last good build."""
+    """Say first when the newest run did not publish (blocked, stopped or failed), with the
+    checks that blocked it: the serving file (and so the check results below) stays at the last
+    good build."""
     report = unpublished_run()
     if report is None:
         return
@@ -78,6 +79,10 @@ def _unpublished_run() -> None:
         st.error(
             t("dq.last_run_blocked", when=when, failed=format_count(len(failed)), message=message)
         )
+    elif report["status"] == "interrupted":
+        # someone stopped it (Ctrl+C, a service stop): nothing is broken, so a warning, and the
+        # label says what to do in the reader's language (the run's own message is English)
+        st.warning(t("dq.last_run_interrupted", when=when))
     else:
         st.error(t("dq.last_run_failed", when=when, message=message))
     if failed:

@@ -2,9 +2,17 @@
 
 import plotly.express as px
 import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
-from dashboards.components import guarded, open_section, require_rows, table
+from dashboards.components import (
+    cached_figure,
+    chart_table,
+    guarded,
+    open_section,
+    require_rows,
+    table,
+)
 from dashboards.data import finance as data
 from dashboards.filters import Filters
 from dashboards.formatting import format_cny
@@ -44,28 +52,48 @@ def labels() -> dict[str, str]:
     return {column: t(key) for column, key in MONEY_LABELS.items()}
 
 
-def revenue_section(filters: Filters, lang: str) -> None:
-    """Revenue and margin by month, region, customer and product."""
-    monthly = data.by_month(filters)
-    require_rows(monthly, filtered=filters.narrows_customers)
-    st.subheader(t("finance.by_month"))
+# the figures (built once per build, filters and language: components.cached_figure)
+def _monthly_figure(monthly: pl.DataFrame) -> go.Figure:
     figure = go.Figure()
     figure.add_bar(x=monthly["revenue_month"], y=monthly["net_revenue"], name=t("net_revenue"))
     figure.add_bar(
         x=monthly["revenue_month"], y=monthly["gross_margin_amount"], name=t("gross_margin")
     )
-    figure.update_layout(xaxis_title=t("month"), yaxis_title=t("amount"), height=340)
+    return figure.update_layout(xaxis_title=t("month"), yaxis_title=t("amount"), height=340)
+
+
+def _dso_figure(dso: pl.DataFrame) -> go.Figure:
+    figure = px.line(
+        dso.to_pandas(),
+        x="period_month",
+        y="dso_days",
+        markers=True,
+        labels={"period_month": t("month"), "dso_days": t("dso_days")},
+    )
+    return figure.update_layout(height=300)
+
+
+# the revenue breakdowns the reader picks from, first the default
+BREAKDOWNS = {"region": data.by_region, "customer": data.by_customer, "product": data.by_product}
+
+
+def revenue_section(filters: Filters, lang: str) -> None:
+    """Revenue and margin by month, region, customer and product."""
+    monthly = data.by_month(filters)
+    require_rows(monthly, filtered=filters.narrows_customers)
+    st.subheader(t("finance.by_month"))
+    figure = cached_figure("finance.by_month", lambda: _monthly_figure(monthly), filters, lang)
     st.plotly_chart(figure, width="stretch")
-    table(monthly, "revenue_by_month", labels())
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("finance.by_region"))
-        table(data.by_region(filters), "revenue_by_region", labels())
-    with right:
-        st.subheader(t("finance.by_customer"))
-        table(data.by_customer(filters), "revenue_by_customer", labels())
-    st.subheader(t("finance.by_product"))
-    table(data.by_product(filters), "revenue_by_product", labels())
+    chart_table(monthly, "revenue_by_month", labels())
+    # one breakdown at a time: each table a browser draws costs it about 0.12 s (BENCHMARKS.md)
+    breakdown = st.radio(
+        t("finance.breakdown"),
+        list(BREAKDOWNS),
+        format_func=lambda key: t(f"finance.by_{key}", lang=lang),
+        horizontal=True,
+        key="finance_breakdown",
+    )
+    table(BREAKDOWNS[breakdown](filters), f"revenue_by_{breakdown}", labels())
     sources(data.BY_CUSTOMER, "finance.rpt_revenue_by_product_monthly", "core.dim_customer")
 
 
@@ -106,14 +134,7 @@ def dso_and_pnl_section(filters: Filters, lang: str) -> None:
     st.subheader(t("finance.dso_trend"))
     dso = data.dso_trend(filters)
     if not dso.is_empty():
-        figure = px.line(
-            dso.to_pandas(),
-            x="period_month",
-            y="dso_days",
-            markers=True,
-            labels={"period_month": t("month"), "dso_days": t("dso_days")},
-        )
-        figure.update_layout(height=300)
+        figure = cached_figure("finance.dso", lambda: _dso_figure(dso), filters, lang)
         st.plotly_chart(figure, width="stretch")
     st.subheader(t("finance.pnl"))
     pnl = data.pnl(filters)

@@ -1,13 +1,25 @@
 """Overview: the numbers a manager reads first, against the previous period."""
 
 import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
-from dashboards.components import guarded, kpi, model_guidance, require_rows, table
+from dashboards.components import cached_figure, guarded, kpi, model_guidance, require_rows, table
 from dashboards.data import overview as data
 from dashboards.formatting import format_cny, format_count, format_days, format_pct
 from dashboards.i18n import t
 from dashboards.page import sources, start_page
+
+
+def _trend_figure(trend: pl.DataFrame) -> go.Figure:
+    """Net revenue (bars) and gross margin (line) per month (built once per build, filters
+    and language: components.cached_figure)."""
+    figure = go.Figure()
+    figure.add_bar(x=trend["revenue_month"], y=trend["net_revenue"], name=t("net_revenue"))
+    figure.add_scatter(
+        x=trend["revenue_month"], y=trend["gross_margin_amount"], name=t("gross_margin")
+    )
+    return figure.update_layout(xaxis_title=t("month"), yaxis_title=t("amount"), height=360)
 
 
 def main() -> None:
@@ -54,12 +66,7 @@ def main() -> None:
     st.caption(t("overview.lost_rule"))
 
     st.subheader(t("overview.trend"))
-    figure = go.Figure()
-    figure.add_bar(x=trend["revenue_month"], y=trend["net_revenue"], name=t("net_revenue"))
-    figure.add_scatter(
-        x=trend["revenue_month"], y=trend["gross_margin_amount"], name=t("gross_margin")
-    )
-    figure.update_layout(xaxis_title=t("month"), yaxis_title=t("amount"), height=360)
+    figure = cached_figure("overview.trend", lambda: _trend_figure(trend), filters, lang)
     st.plotly_chart(figure, width="stretch")
     sources(
         data.REVENUE,

@@ -5,7 +5,14 @@ import functools
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards.components import MAX_SHOWN_ROWS, guarded, open_section, require_rows, table
+from dashboards.components import (
+    MAX_SHOWN_ROWS,
+    chart_table,
+    guarded,
+    open_section,
+    require_rows,
+    table,
+)
 from dashboards.data import sales as data
 from dashboards.filters import Filters
 from dashboards.formatting import format_cny, format_count
@@ -42,6 +49,10 @@ COLUMN_KEYS = {
 }
 
 
+# stuck opportunities shown (biggest weighted amount first); the download has them all
+STUCK_SHOWN = 200
+
+
 def labels() -> dict[str, str]:
     """Column headers in the reader's language."""
     return {column: t(key) for column, key in COLUMN_KEYS.items()}
@@ -63,12 +74,18 @@ def funnel_section(filters: Filters) -> None:
 
 def rates_section(filters: Filters, lang: str) -> None:
     """Win rates, weighted pipeline and stuck opportunities."""
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("sales.win_rep"))
+    # by rep or by channel, one at a time: each table drawn costs a browser about 0.12 s of CPU
+    # (docs/BENCHMARKS.md)
+    by = st.radio(
+        t("sales.win_by"),
+        ["rep", "channel"],
+        format_func=lambda key: t(f"sales.win_{key}", lang=lang),
+        horizontal=True,
+        key="sales_win_by",
+    )
+    if by == "rep":
         table(data.win_rate_by_rep(filters), "win_rate_by_rep", labels())
-    with right:
-        st.subheader(t("sales.win_channel"))
+    else:
         table(data.win_rate_by_channel(filters), "win_rate_by_channel", labels())
     st.subheader(t("sales.pipeline"))
     pipeline = data.weighted_pipeline(filters)
@@ -76,9 +93,11 @@ def rates_section(filters: Filters, lang: str) -> None:
         t("kpi.weighted_pipeline"),
         format_cny(pipeline["weighted_amount_gross"].sum() if pipeline.height else 0, lang),
     )
-    table(pipeline.drop("stage_order"), "weighted_pipeline", labels())
+    # the card's figure by stage, folded (components.chart_table)
+    chart_table(pipeline.drop("stage_order"), "weighted_pipeline", labels(), t("sales.by_stage"))
     st.subheader(t("sales.stuck"))
-    table(data.stuck(filters), "stuck_opportunities", labels())
+    # the longest list of the tab: its first rows (the biggest) shown, every row in the CSV
+    table(data.stuck(filters), "stuck_opportunities", labels(), max_rows=STUCK_SHOWN)
     sources(
         "sales.rpt_win_rate_by_rep",
         "sales.rpt_win_rate_by_channel",

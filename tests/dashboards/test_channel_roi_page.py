@@ -43,7 +43,8 @@ def test_channel_roi_figures_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
     shown = roi_table.set_index(channel)
     for model, name, value in expected:
         assert shown.loc[name, t(f"attr.{model}", lang=lang)] == pytest.approx(value, rel=1e-9)
-    assert len(app.get("plotly_chart")) == 2  # spend, attribution: the other tabs do not run
+    # attribution only (spend is a table): the other tabs do not run
+    assert len(app.get("plotly_chart")) == 1
     open_tab(app, "channel_roi_tab", "roi.tab_mmm", lang)
     # MMM ROI with its interval: every fitted channel, as the model wrote it
     mmm = tiny.rows(

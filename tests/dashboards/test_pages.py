@@ -117,6 +117,24 @@ def test_finance_figures_equal_sql(tiny: TinyWarehouse, lang: str) -> None:
     assert len(app.dataframe[0].value) == months
     assert len(app.get("download_button")) == len(app.dataframe)
     assert not app.metric
+    # one breakdown at a time, by region first: its revenue adds up to the period's by customer
+    by_region = tiny.scalar(
+        "select sum(net_revenue) from finance.rpt_revenue_by_customer_monthly "
+        "where revenue_month between ? and ?",
+        [start, end],
+    )
+    assert app.radio(key="finance_breakdown").value == "region"
+    shown = app.dataframe[1].value
+    assert float(shown[t("net_revenue", lang=lang)].sum()) == pytest.approx(
+        float(by_region), rel=1e-9
+    )
+    products = tiny.scalar(
+        "select count(*) from (select distinct product_group, product_code "
+        "from finance.rpt_revenue_by_product_monthly where revenue_month between ? and ?)",
+        [start, end],
+    )
+    app.radio(key="finance_breakdown").set_value("product").run()
+    assert len(app.dataframe[1].value) == products > 0
     open_tab(app, "finance_tab", "finance.tab_receivables", lang)
     over_90 = tiny.scalar("select sum(past_due_over_90_amount) from finance.rpt_receivables_aging")
     not_due = tiny.scalar("select sum(not_due_amount) from finance.rpt_receivables_aging")
