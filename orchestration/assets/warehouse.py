@@ -25,6 +25,17 @@ PHASE_1_SELECT = "staging int_identity__records"
 # build's dbt time.
 PIPELINE_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
 
+# A run with this tag set to "true" (`tandem run --full-refresh`) rebuilds the incremental models
+# (the large staging facts) from all of raw; any other run adds only what landed since the last
+# build (dbt_project/macros/staging/landed_since_last_build.sql).
+FULL_REFRESH_TAG = "tandem/full_refresh"
+
+
+def dbt_build_args(tags: Mapping[str, str], extra_args: tuple[str, ...] = ()) -> list[str]:
+    """The ``dbt build`` arguments of a pipeline step, from its run's tags."""
+    refresh = ["--full-refresh"] if tags.get(FULL_REFRESH_TAG) == "true" else []
+    return ["build", *PIPELINE_BUILD_ARGS, *refresh, *extra_args]
+
 
 class TandemDbtTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -43,7 +54,7 @@ def _dbt_build(
     # SQL) stay next to the data they describe, and partial parsing carries over between runs.
     target = tandem.settings().root / "dbt_target"
     bind_dbt_child()  # the dbt child dies with this process (orchestration/bin/dbt-child)
-    args = ["build", *PIPELINE_BUILD_ARGS, *extra_args]
+    args = dbt_build_args(context.run.tags, extra_args)
     yield from dbt.cli(args, context=context, target_path=target).stream()
 
 

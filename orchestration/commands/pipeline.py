@@ -94,11 +94,15 @@ def _selection(command: str) -> dg.AssetSelection:
 
 
 def execute(
-    command: str, log_level: str = "INFO", ops_config: dict[str, Any] | None = None
+    command: str,
+    log_level: str = "INFO",
+    ops_config: dict[str, Any] | None = None,
+    full_refresh: bool = False,
 ) -> RunSummary:
     """Materialize the assets behind ``command`` (land, build or run) and summarise each step.
 
-    ``ops_config`` is passed as the run's ``ops`` config (e.g. another landing folder).
+    ``ops_config`` is passed as the run's ``ops`` config (e.g. another landing folder);
+    ``full_refresh`` tags the run so that dbt rebuilds its incremental models from all of raw.
     """
     settings = get_settings()
     settings.move_legacy_build()
@@ -106,6 +110,7 @@ def execute(
     settings.export_tool_env()
     ensure_manifest()
     # imported late: the definitions load the manifest just prepared
+    from orchestration.assets.warehouse import FULL_REFRESH_TAG
     from orchestration.definitions import defs
 
     job = dg.define_asset_job(f"tandem_{command}", selection=_selection(command)).resolve(
@@ -118,7 +123,11 @@ def execute(
             instance=instance,
             resources=defs.resources,
             raise_on_error=False,
-            tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
+            tags={
+                PID_TAG: str(os.getpid()),
+                HOST_TAG: socket.gethostname(),
+                **({FULL_REFRESH_TAG: "true"} if full_refresh else {}),
+            },
             run_config={
                 "loggers": {"console": {"config": {"log_level": log_level}}},
                 **({"ops": ops_config} if ops_config else {}),

@@ -28,7 +28,8 @@ def add_arguments(cmd: argparse.ArgumentParser, name: str) -> None:
         cmd.add_argument(
             "--full-refresh",
             action="store_true",
-            help="build and publish even when nothing new landed since the last publish",
+            help="build and publish even when nothing new landed since the last publish, and "
+            "rebuild dbt's incremental models from all of raw (dbt --full-refresh)",
         )
     if name == "land":
         cmd.add_argument("dir", nargs="?", help="folder to land (default: landing/)")
@@ -114,7 +115,8 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
         elif args.command == "land":
             summaries = [execute_land(Path(args.dir) if args.dir else None, log_level="INFO")]
         else:
-            summaries = [execute(args.command, log_level="INFO")]
+            full_refresh = getattr(args, "full_refresh", False)
+            summaries = [execute(args.command, log_level="INFO", full_refresh=full_refresh)]
     for summary in summaries:
         print_summary(summary, args.json)
     failed_run = next((summary for summary in summaries if summary.failed), None)

@@ -124,6 +124,18 @@ def rebuilt(tiny_warehouse: TinyWarehouse, tmp_path_factory) -> TandemSettings:
     return home
 
 
+def test_only_the_full_refresh_run_rebuilt_the_incremental_models(
+    tiny_warehouse: TinyWarehouse, rebuilt: TandemSettings
+) -> None:
+    # `tandem run --full-refresh` reaches dbt; the session's plain run did not ask for it
+    def full_refresh(home: TandemSettings) -> bool:
+        results = json.loads((home.root / "dbt_target" / "run_results.json").read_text("utf-8"))
+        return results["args"].get("full_refresh", False)
+
+    assert full_refresh(rebuilt) is True
+    assert full_refresh(tiny_warehouse.settings) is False
+
+
 def test_a_rebuild_without_new_data_does_not_grow_the_files(
     tiny_warehouse: TinyWarehouse, rebuilt: TandemSettings
 ) -> None:

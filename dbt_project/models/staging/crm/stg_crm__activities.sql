@@ -7,11 +7,21 @@
     '电话': 'phone', '拜访': 'visit', '微信': 'wechat', '邮件': 'e-mail', '会议': 'meeting'
 } -%}
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='activity_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ raw_source('raw_crm', 'activities') }}
+    {{ landed_since_last_build() }}
 
 ),
 

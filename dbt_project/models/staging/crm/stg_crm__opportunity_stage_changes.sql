@@ -1,10 +1,20 @@
 {%- set end_states = {0: 'open', 1: 'won', 2: 'lost', 3: 'invalid'} -%}
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='stage_change_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ raw_source('raw_crm', 'opportunity_stage_changes') }}
+    {{ landed_since_last_build() }}
 
 ),
 

@@ -1,8 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='gl_entry_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ raw_source('raw_erp', 'gl_entries') }}
+    {{ landed_since_last_build() }}
 
 ),
 

@@ -1,10 +1,20 @@
 {%- set erp_doc_statuses = {'A': 'created', 'B': 'in review', 'C': 'approved', 'D': 're-review'} -%}
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='receipt_line_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ raw_source('raw_erp', 'receipts') }}
+    {{ landed_since_last_build() }}
 
 ),
 
