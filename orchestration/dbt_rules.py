@@ -51,6 +51,8 @@ class Project:
         nodes = manifest["nodes"]
         self.models = {k: v for k, v in nodes.items() if v["resource_type"] == "model"}
         self.tests = [v for v in nodes.values() if v["resource_type"] == "test"]
+        # what a ref() can name: models, seeds and snapshots
+        self.refable = {v["name"] for v in nodes.values() if v["resource_type"] != "test"}
         self.sources = manifest.get("sources", {})
         self.exposures = manifest.get("exposures", {})
         self.children: dict[str, set[str]] = defaultdict(set)
@@ -253,7 +255,23 @@ def check_exposures(project: Project) -> Iterable[Finding]:
                 )
 
 
+def check_refs_resolve(project: Project) -> Iterable[Finding]:
+    """Every ref() names a model, seed or snapshot: dbt only warns about one that does not and
+    then runs the test without that parent (a reconciliation test read a renamed model for
+    weeks, unseen)."""
+    for node in [*project.models.values(), *project.tests]:
+        for ref in node.get("refs", []):
+            if ref["name"] not in project.refable:
+                yield Finding(
+                    "unresolved_ref",
+                    node["name"],
+                    ref["name"],
+                    "ref() names no model, seed or snapshot: rename it to the model's current name",
+                )
+
+
 RULES = (
+    check_refs_resolve,
     check_directories,
     check_sources,
     check_layers,

@@ -9,7 +9,7 @@ with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select as_of_date from {{ ref('dim_as_of_date') }}
 
 ),
 

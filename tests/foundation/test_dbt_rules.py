@@ -106,6 +106,25 @@ def test_fanout_counts_leaf_children() -> None:
     assert not [f for f in evaluate(manifest(models, list(models))) if f.model == "fct_x"]
 
 
+def test_a_ref_to_a_renamed_model_is_found() -> None:
+    """dbt only warns, and then runs the test without that parent: the AR reconciliation test
+    read `int_as_of_date` long after it was renamed."""
+    m = "model.tandem."
+    models = {f"{m}dim_as_of_date": model("dim_as_of_date", "marts/core", [])}
+    built = manifest(models, list(models))
+    reconciliation = {
+        "resource_type": "test",
+        "name": "assert_ar_reconciles",
+        "refs": [{"name": "int_as_of_date"}, {"name": "dim_as_of_date"}],
+        "depends_on": {"nodes": [f"{m}dim_as_of_date"]},
+    }
+    built["nodes"]["test.tandem.assert_ar_reconciles"] = reconciliation
+    found = [(f.rule, f.model, f.parent) for f in evaluate(built) if f.rule == "unresolved_ref"]
+    assert found == [("unresolved_ref", "assert_ar_reconciles", "int_as_of_date")]
+    reconciliation["refs"] = [{"name": "dim_as_of_date"}]
+    assert not [f for f in evaluate(built) if f.rule == "unresolved_ref"]
+
+
 def test_exceptions_allow_by_rule_model_and_parent_and_go_stale() -> None:
     findings = [
         Finding("layer_direction", "rpt_a", "stg_erp__orders", "..."),
