@@ -7,10 +7,14 @@ file; phase 2 (``warehouse_models``) reads them as the dbt source ``identity.mat
 builds everything else (links, key map, golden customer, marts, snapshots, seeds).
 """
 
+import hashlib
+import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_manifest import bind_dbt_child, require_manifest
@@ -29,6 +33,53 @@ PIPELINE_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
 # (the large staging facts) from all of raw; any other run adds only what landed since the last
 # build (dbt_project/macros/staging/landed_since_last_build.sql).
 FULL_REFRESH_TAG = "tandem/full_refresh"
+# The SQL the incremental models were last built with (a digest, in the build file). Their rows
+# were made by that SQL: when the dbt project's code for them changes (a Tandem upgrade, an edit),
+# the next run rebuilds them from all of raw by itself instead of mixing old and new logic. Its
+# schema is not published: readers have no use for it.
+INCREMENTAL_CODE_TABLE = "build_meta.incremental_code"
+
+
+def incremental_code_digest(manifest: Mapping[str, Any]) -> str:
+    """A digest of the code behind the incremental models: their own SQL (dbt's checksum) and
+    every macro of the project (``landed_since_last_build``, ``latest_version``, ...)."""
+    digest = hashlib.sha256()
+    models = [
+        (key, node["checksum"]["checksum"])
+        for key, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+        and node.get("config", {}).get("materialized") == "incremental"
+    ]
+    project = {node["package_name"] for node in manifest["nodes"].values()}
+    macros = [
+        (key, hashlib.sha256(macro["macro_sql"].encode()).hexdigest())
+        for key, macro in manifest.get("macros", {}).items()
+        if macro["package_name"] in project
+    ]
+    for key, checksum in sorted(models) + sorted(macros):
+        digest.update(f"{key}={checksum};".encode())
+    return digest.hexdigest()
+
+
+def incremental_code_changed(build_db: Path, digest: str) -> bool:
+    """Whether the incremental models in ``build_db`` were built by other code than ``digest``
+    (or by code not recorded: a build from before the record, or one that failed part-way)."""
+    if not build_db.exists():
+        return False  # nothing built yet: dbt builds every model from all of raw anyway
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        try:
+            rows = con.execute(f"select digest from {INCREMENTAL_CODE_TABLE}").fetchall()
+        except duckdb.CatalogException:
+            return True
+    return rows != [(digest,)]
+
+
+def record_incremental_code(build_db: Path, digest: str) -> None:
+    """Note the code the incremental models were just built with (after a build that passed)."""
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("create schema if not exists build_meta")
+        con.execute(f"create or replace table {INCREMENTAL_CODE_TABLE} (digest varchar not null)")
+        con.execute(f"insert into {INCREMENTAL_CODE_TABLE} values (?)", [digest])
 
 
 def dbt_build_args(tags: Mapping[str, str], extra_args: tuple[str, ...] = ()) -> list[str]:
@@ -68,7 +119,20 @@ def warehouse_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, ta
     """Phase 1: ``dbt build`` of staging and the identity records the Splink step reads."""
     # A test whose parents span both phases (a mart's relationship to a staging model) waits
     # for phase 2: dbt's default (eager) would run it now, before the mart exists.
-    yield from _dbt_build(context, dbt, tandem, ("--indirect-selection", "cautious"))
+    extra: tuple[str, ...] = ("--indirect-selection", "cautious")
+    build_db = tandem.settings().build_db
+    digest = incremental_code_digest(json.loads(require_manifest().read_text("utf-8")))
+    if context.run.tags.get(FULL_REFRESH_TAG) != "true" and incremental_code_changed(
+        build_db, digest
+    ):
+        context.log.warning(
+            "the dbt code of the incremental models changed since they were built: "
+            "rebuilding them from all of raw (--full-refresh)"
+        )
+        extra = (*extra, "--full-refresh")
+    yield from _dbt_build(context, dbt, tandem, extra)
+    # reached only when the build passed (dagster-dbt raises on a failed one)
+    record_incremental_code(build_db, digest)
 
 
 @dbt_assets(

@@ -13,6 +13,7 @@ The model assets (``ml.*``) read only these tables and are not rebuilt here.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -25,7 +26,10 @@ from orchestration.assets.warehouse import (
     PHASE_1_SELECT,
     PIPELINE_BUILD_ARGS,
     dbt_build_args,
+    incremental_code_changed,
+    incremental_code_digest,
 )
+from orchestration.dbt_manifest import MANIFEST
 from orchestration.settings import TandemSettings
 from simulator import generate
 from tests.warehouse.conftest import TINY_SEED, TinyWarehouse
@@ -188,6 +192,10 @@ def day_n_plus_1(tiny_warehouse: TinyWarehouse, tmp_path_factory: pytest.TempPat
 
 def test_the_drop_landed_and_was_built_incrementally(day_n_plus_1) -> None:
     inc: TandemSettings = day_n_plus_1["inc"]
+    # the session's `tandem run` noted the code it built the incremental models with, so a
+    # daily run of the same code builds incrementally (other code would rebuild them in full)
+    digest = incremental_code_digest(json.loads(MANIFEST.read_text("utf-8")))
+    assert incremental_code_changed(inc.build_db, digest) is False
     compiled = day_n_plus_1["inc_target"] / "compiled" / "tandem" / "models" / "staging"
     for model in INCREMENTAL_MODELS:
         source = next(compiled.rglob(f"{model}.sql")).read_text(encoding="utf-8")
