@@ -63,14 +63,18 @@ def incremental_code_digest(manifest: Mapping[str, Any]) -> str:
 
 def incremental_code_changed(build_db: Path, digest: str) -> bool:
     """Whether the incremental models in ``build_db`` were built by other code than ``digest``
-    (or by code not recorded: a build from before the record, or one that failed part-way)."""
+    (or by code not recorded: a build from before the record existed)."""
     if not build_db.exists():
         return False  # nothing built yet: dbt builds every model from all of raw anyway
     with duckdb.connect(str(build_db), read_only=True) as con:
         try:
             rows = con.execute(f"select digest from {INCREMENTAL_CODE_TABLE}").fetchall()
         except duckdb.CatalogException:
-            return True
+            # no record: a first build (only raw has landed) builds from all of raw anyway
+            built = con.execute(
+                "select count(*) from duckdb_tables() where schema_name = 'staging'"
+            ).fetchone()[0]
+            return built > 0
     return rows != [(digest,)]
 
 

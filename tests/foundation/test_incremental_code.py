@@ -56,7 +56,13 @@ def test_the_digest_follows_incremental_sql_and_project_macros_only() -> None:
 def test_a_build_without_the_record_or_with_other_code_is_rebuilt(tmp_path: Path) -> None:
     build = tmp_path / "build.duckdb"
     assert incremental_code_changed(build, "abc") is False  # nothing built yet
-    duckdb.connect(str(build)).close()
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema raw_erp")
+        con.execute("create table raw_erp.sales_orders (order_no varchar)")
+    assert incremental_code_changed(build, "abc") is False  # only landed: a first build
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.stg_erp__sales_orders (order_line_id varchar)")
     assert incremental_code_changed(build, "abc") is True  # built before the record existed
     record_incremental_code(build, "abc")
     assert incremental_code_changed(build, "abc") is False
