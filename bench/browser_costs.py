@@ -21,13 +21,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 
 from bench.browser_costs_app import CASES
-from bench.browser_pages import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _free_port
+from bench.browser_pages import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _free_port, wait_healthy
 
 APP = Path(__file__).resolve().with_name("browser_costs_app.py")
 DRAWN_JS = """
@@ -68,15 +67,7 @@ def main() -> None:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not come up") from None
-                time.sleep(0.3)
+        wait_healthy(url, server)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

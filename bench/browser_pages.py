@@ -71,6 +71,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    """Wait until the Streamlit server at ``url`` answers its health check; fail when it has
+    not after ``seconds`` or its process ended."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError("streamlit did not come up")
+        time.sleep(0.3)
+
+
 @contextlib.contextmanager
 def serve() -> Iterator[str]:
     """A `tandem serve` of ``TANDEM_HOME`` on a free port; stopped (its group too) on exit."""
@@ -85,16 +101,7 @@ def serve() -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("streamlit did not come up") from None
-                time.sleep(0.3)
+        wait_healthy(url, process)
         yield url
     finally:
         process.terminate()
