@@ -42,7 +42,7 @@ $(STAMP): pyproject.toml uv.lock
 
 install: $(STAMP)  ## create .venv from uv.lock (no downloads but packages)
 
-manifest: $(STAMP)  ## dbt parse: the manifest dagster-dbt builds its assets from
+manifest: $(STAMP)  ## dbt parse when a project file is newer than the manifest dagster-dbt reads
 	$(BIN)/python -m orchestration.dbt_manifest
 
 demo: manifest  ## generate sample extracts, run the whole pipeline, serve http://127.0.0.1:8501

@@ -52,3 +52,40 @@ def test_run_on_an_empty_home_answers_without_dagster(tandem_home: TandemSetting
     assert result["code"] == 1
     assert result["stderr"].startswith("tandem run: nothing to build: no extract has landed")
     assert result["heavy"] == []
+
+
+def test_make_manifest_leaves_a_fresh_manifest_alone() -> None:
+    """`make manifest` (a prerequisite of lint, test and test-fast) starts no dbt parse when no
+    project file is newer than the manifest: a parse rewrites manifest.json."""
+    from orchestration.dbt_manifest import MANIFEST, ensure_manifest
+
+    ensure_manifest()
+    before = MANIFEST.stat().st_mtime_ns
+    completed = subprocess.run(
+        [sys.executable, "-m", "orchestration.dbt_manifest"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert MANIFEST.stat().st_mtime_ns == before
+
+
+def test_a_project_file_newer_than_the_manifest_makes_it_stale(tmp_path) -> None:
+    from orchestration.dbt_manifest import manifest_is_stale
+
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: x\n", encoding="utf-8")
+    assert manifest_is_stale(project)  # no manifest yet
+    (project / "target").mkdir()
+    manifest = project / "target" / "manifest.json"
+    manifest.write_text("{}", encoding="utf-8")
+    assert not manifest_is_stale(project)
+    model = project / "models" / "m.sql"
+    model.write_text("select 1", encoding="utf-8")
+    later = manifest.stat().st_mtime + 5
+    os.utime(model, (later, later))
+    assert manifest_is_stale(project)
