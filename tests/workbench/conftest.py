@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 
@@ -15,10 +17,12 @@ PEOPLE = [
 ]
 
 
-@pytest.fixture
-def people_warehouse(tandem_home: TandemSettings) -> TandemSettings:
-    """A serving file with a customer table whose phone, mobile and e-mail are real-looking."""
-    con = duckdb.connect(str(tandem_home.build_db))
+@pytest.fixture(scope="session")
+def people_template(tmp_path_factory: pytest.TempPathFactory) -> TandemSettings:
+    """The people warehouse, built and published once per worker; tests get copies."""
+    settings = TandemSettings(home=tmp_path_factory.mktemp("people") / "home")
+    settings.ensure_dirs()
+    con = duckdb.connect(str(settings.build_db))
     try:
         con.execute("create schema core")
         con.execute(
@@ -33,7 +37,21 @@ def people_warehouse(tandem_home: TandemSettings) -> TandemSettings:
         con.execute("create table core.numbers as select range as n from range(5000)")
     finally:
         con.close()
-    publish(tandem_home.build_db, tandem_home.serving_db)
+    publish(settings.build_db, settings.serving_db)
+    return settings
+
+
+@pytest.fixture
+def people_warehouse(
+    people_template: TandemSettings, tandem_home: TandemSettings
+) -> TandemSettings:
+    """A serving file with a customer table whose phone, mobile and e-mail are real-looking:
+    this test's own copy of the build and serving files (about 80 tests use it; building and
+    publishing each time cost a third of a second apiece)."""
+    for name in ("build_db", "serving_db"):
+        source, target = getattr(people_template, name), getattr(tandem_home, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)  # keeps the serving file's read-only mode, as publish does
     return tandem_home
 
 
