@@ -79,7 +79,7 @@ format: $(STAMP)  ## apply ruff format and sqlfluff fix
 test: lint manifest  ## the whole test suite (lint included)
 	bash orchestration/services/install_chromium.sh
 	bash orchestration/services/postgres.sh install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope --durations=40 $(PYTEST_ARGS)
 
 test-fast: lint-fast manifest  ## lint-fast + the tests that need no pipeline run, browser or server
 	$(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) $(PYTEST_ARGS)

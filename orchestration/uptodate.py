@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import os
+from pathlib import Path
 
 import duckdb
 
@@ -108,3 +111,97 @@ def last_publish(settings: TandemSettings) -> dt.datetime | None:
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         rows = con.execute(f"select max(published_at) from {PUBLISHES_TABLE}").fetchall()
     return rows[0][0] if rows else None
+
+
+# A build that passed its quality gate but was not published (the run was killed or failed in
+# publish, or `tandem build` gated it): the next `tandem run` publishes it instead of rebuilding.
+# The record lives beside the build file, not in it, so writing it leaves the file untouched; it
+# names the file's size and modification time, which any later write changes.
+GATED_RECORD = "gated.json"
+
+
+def _gated_path(settings: TandemSettings) -> Path:
+    return settings.build_db.with_name(GATED_RECORD)
+
+
+def _file_identity(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _write_gated(settings: TandemSettings, record: dict) -> None:
+    path = _gated_path(settings)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    os.replace(partial, path)
+
+
+def record_gated_build(settings: TandemSettings, run_id: str) -> None:
+    """Note that the build file as it is now passed the quality gate of run ``run_id``
+    (called by the gate after its last write)."""
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        digest = build_inputs_digest(con, settings)
+    gated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0).isoformat(sep=" ")
+    _write_gated(
+        settings,
+        {
+            "run_id": run_id,
+            "gated_at": gated_at,
+            "inputs_digest": digest,
+            "build_file": _file_identity(settings.build_db),
+        },
+    )
+
+
+def _read_gated(settings: TandemSettings) -> dict | None:
+    try:
+        record = json.loads(_gated_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def gated_build_unchanged(settings: TandemSettings) -> bool:
+    """Whether the build file is still the one the last passed gate recorded."""
+    record = _read_gated(settings)
+    return (
+        record is not None
+        and settings.build_db.exists()
+        and record.get("build_file") == _file_identity(settings.build_db)
+    )
+
+
+def refresh_gated_identity(settings: TandemSettings) -> None:
+    """After publish compacted the build file (same tables, a new file), point the record at
+    it; call only when :func:`gated_build_unchanged` held before the compaction."""
+    record = _read_gated(settings)
+    if record is not None:
+        _write_gated(settings, {**record, "build_file": _file_identity(settings.build_db)})
+
+
+def clear_gated_build(settings: TandemSettings) -> None:
+    """Forget the gated build (it was published)."""
+    _gated_path(settings).unlink(missing_ok=True)
+
+
+def gated_build_waiting(settings: TandemSettings) -> dict | None:
+    """The record of a gated, unpublished build that the next run can publish as it is: the
+    build file has not changed since its gate passed, nothing new waits in landing/, and the
+    ledger, contracts, dbt project and as-of date are what it was built from. Else None."""
+    record = _read_gated(settings)
+    if record is None or not gated_build_unchanged(settings):
+        return None
+    try:
+        con = duckdb.connect(str(settings.build_db), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        if _new_files(con, settings):
+            return None
+        if build_inputs_digest(con, settings) != record.get("inputs_digest"):
+            return None
+    except duckdb.CatalogException:
+        return None  # no ledger: nothing was landed into this file
+    finally:
+        con.close()
+    return record

@@ -29,7 +29,8 @@ SLOW_FIXTURES = frozenset(
         "server",  # tests/dashboards/test_browser.py: a Streamlit server for Chromium
         "own_run",  # tests/warehouse/test_bring_your_own.py: a whole run of its own extracts
         "bench_run",  # tests/bench/test_harness.py: the bench on a generated sample
-        "published_home",  # tests/foundation/test_up_to_date.py: a whole run
+        "published_home",  # tests/foundation/test_up_to_date.py: a `tandem run` in a child
+        "gated_home",
     }
 )
 

@@ -5,10 +5,15 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.publish import publish
+from orchestration.publish import checkpoint, compact, publish
 from orchestration.resources import TandemConfig
 from orchestration.serving_content import load_plan
-from orchestration.uptodate import record_publish
+from orchestration.uptodate import (
+    clear_gated_build,
+    gated_build_unchanged,
+    record_publish,
+    refresh_gated_identity,
+)
 
 PUBLISH_GROUP = "serving"
 # a lock another process holds for a moment (a reader opening the build without read_only, a
@@ -48,7 +53,14 @@ def publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             started = time.perf_counter()
             masked.append((build_masked_copy(staged), time.perf_counter() - started))
 
+        # publish compacts a bloated build file into a new file with the same tables; a gated
+        # build stays resumable through that (a publish killed after it need not rebuild)
+        gated = gated_build_unchanged(settings)
         try:
+            if settings.build_db.exists():  # else publish says there is no build
+                checkpoint(settings.build_db)
+                if compact(settings.build_db) and gated:
+                    refresh_gated_identity(settings)
             result = publish(
                 settings.build_db, settings.serving_db, plan, manifest, before_swap=build_masked
             )
@@ -61,6 +73,7 @@ def publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             )
             raise dg.RetryRequested(max_retries=PUBLISH_RETRIES, seconds_to_wait=wait) from error
         # what this publish was built from: the next `tandem run` skips when nothing changed
+        clear_gated_build(settings)
         record_publish(settings)
         for name in result.stale_removed:
             context.log.warning(f"removed {name}: the copy of a publish that was killed")

@@ -18,6 +18,7 @@ from orchestration.source_freshness import (
     landed_sources,
     run_source_freshness,
 )
+from orchestration.uptodate import record_gated_build
 
 GATE_KEY = dg.AssetKey(["quality_gate"])
 SHOWN_WARNINGS = 20
@@ -56,6 +57,8 @@ def quality_gate_asset(upstream: list[dg.AssetKey], group: str) -> dg.AssetsDefi
         message = blocked_message(results)
         if message:
             raise dg.Failure(description=message)
+        # after the gate's last write: a run stopped before it publishes need not rebuild
+        record_gated_build(settings, context.run_id)
         return dg.MaterializeResult(
             metadata={
                 "checks": len(results),

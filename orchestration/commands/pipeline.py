@@ -88,6 +88,8 @@ def _selection(command: str) -> dg.AssetSelection:
     serving = dg.AssetSelection.groups("serving")
     if command == "land":
         return raw
+    if command == "publish":
+        return serving
     if command == "build":
         return dg.AssetSelection.all() - raw - serving
     return dg.AssetSelection.all()
@@ -98,11 +100,14 @@ def execute(
     log_level: str = "INFO",
     ops_config: dict[str, Any] | None = None,
     full_refresh: bool = False,
+    gated_run_id: str | None = None,
 ) -> RunSummary:
     """Materialize the assets behind ``command`` (land, build or run) and summarise each step.
 
     ``ops_config`` is passed as the run's ``ops`` config (e.g. another landing folder);
     ``full_refresh`` tags the run so that dbt rebuilds its incremental models from all of raw.
+    ``gated_run_id``: a `run` that publishes the build that run's quality gate passed
+    (:func:`orchestration.uptodate.gated_build_waiting`), after the gate checks it again.
     """
     settings = get_settings()
     settings.move_legacy_build()
@@ -113,7 +118,8 @@ def execute(
     from orchestration.assets.warehouse import FULL_REFRESH_TAG
     from orchestration.definitions import defs
 
-    job = dg.define_asset_job(f"tandem_{command}", selection=_selection(command)).resolve(
+    selection = _selection("publish" if gated_run_id else command)
+    job = dg.define_asset_job(f"tandem_{command}", selection=selection).resolve(
         asset_graph=defs.resolve_asset_graph()
     )
     started = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.commands.common import CommandError, progress, stdout_to_stderr
@@ -84,6 +85,31 @@ def up_to_date_summary() -> RunSummary | None:
     return RunSummary("run", "success", "", seconds, [stage])
 
 
+@dataclass(frozen=True)
+class GatedBuild:
+    run_id: str
+    stage: StageSummary
+
+
+def gated_build_note() -> GatedBuild | None:
+    """A build whose gate passed but which was never published (its run was stopped or failed
+    in publish): the run publishes it instead of rebuilding."""
+    from orchestration.uptodate import gated_build_waiting
+
+    record = gated_build_waiting(get_settings())
+    if record is None:
+        return None
+    reason = (
+        f"the build that passed its checks at {record['gated_at']} UTC (run "
+        f"{str(record['run_id'])[:8]}) was not published and nothing changed since: the gate "
+        "checks it again and it is published without rebuilding; `tandem run --full-refresh` "
+        "rebuilds anyway"
+    )
+    progress(f"tandem run: {reason}")
+    stage = StageSummary("gated_build", "reused", 0.0, problems=[reason])
+    return GatedBuild(str(record["run_id"]), stage)
+
+
 def cmd_pipeline(args: argparse.Namespace) -> int:
     """Run `tandem land|build|run`; raise CommandError naming the stage that failed."""
     from orchestration.commands.preflight import NothingToBuild, check_home
@@ -97,11 +123,13 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
                 progress(f"tandem {args.command}: warning: {warning}")
         except NothingToBuild as empty:
             raise CommandError(str(empty)) from None
+    gated = None
     if args.command == "run" and not args.full_refresh:
         skipped = up_to_date_summary()
         if skipped is not None:
             print_summary(skipped, args.json)
             return 0
+        gated = gated_build_note()
     # Dagster and dbt load only now (about 5 CPU s): the checks above answer without them
     from orchestration.commands.land import backfill_drops, execute_land
     from orchestration.commands.pipeline import execute
@@ -116,7 +144,16 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
             summaries = [execute_land(Path(args.dir) if args.dir else None, log_level="INFO")]
         else:
             full_refresh = getattr(args, "full_refresh", False)
-            summaries = [execute(args.command, log_level="INFO", full_refresh=full_refresh)]
+            summaries = [
+                execute(
+                    args.command,
+                    log_level="INFO",
+                    full_refresh=full_refresh,
+                    gated_run_id=gated.run_id if gated else None,
+                )
+            ]
+            if gated:
+                summaries[0].stages.insert(0, gated.stage)
     for summary in summaries:
         print_summary(summary, args.json)
     failed_run = next((summary for summary in summaries if summary.failed), None)

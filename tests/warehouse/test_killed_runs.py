@@ -184,6 +184,9 @@ def test_killed_runs_recover_to_the_clean_warehouse(
 
     completed = run_tandem("run", "--json", env={"TANDEM_HOME": str(home)}, timeout=900)
     assert completed.returncode == 0, completed.stderr[-3000:]
+    # the last kill came after the build passed its gate: this run publishes it, unbuilt
+    stages = [s["stage"] for s in json.loads(completed.stdout)["stages"]]
+    assert stages == ["gated_build", "quality_gate", "serving_warehouse"], stages
     clean = tiny_warehouse.settings.serving_db
     assert _table_rows(fresh_home.serving_db) == _table_rows(clean)
     assert _content(fresh_home.serving_db) == _content(clean)
