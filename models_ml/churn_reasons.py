@@ -162,25 +162,33 @@ GROUPS = (
 GROUP_DRIVER = {group.key: group.driver for group in GROUPS}
 
 
-def contributions(model, frame: pl.DataFrame, probability: np.ndarray) -> np.ndarray:
+def contributions(
+    model, frame: pl.DataFrame, probability: np.ndarray, drivers: tuple[str, ...] | None = None
+) -> np.ndarray:
     """Churn probability each group adds over the typical value, shape (customers, groups).
 
     One prediction over every customer x group (the groups' replaced copies stacked): the
-    model is called once, not once per group.
+    model is called once, not once per group. With ``drivers``, only the groups of those
+    drivers are scored again; the others' columns are 0.
     """
     from models_ml.churn import predict
 
+    wanted = [k for k, g in enumerate(GROUPS) if drivers is None or g.driver in drivers]
     replaced = []
-    for group in GROUPS:
-        typical = frame.select(pl.col(f).median() for f in group.features).row(0)
+    for k in wanted:
+        features = GROUPS[k].features
+        typical = frame.select(pl.col(f).median() for f in features).row(0)
         replaced.append(
             frame.with_columns(
                 pl.lit(value, dtype=frame.schema[f]).alias(f)
-                for f, value in zip(group.features, typical, strict=True)
+                for f, value in zip(features, typical, strict=True)
             )
         )
-    without = predict(model, pl.concat(replaced, how="vertical"))
-    return probability[:, None] - without.reshape(len(GROUPS), frame.height).T
+    added = np.zeros((frame.height, len(GROUPS)))
+    if wanted:
+        without = predict(model, pl.concat(replaced, how="vertical"))
+        added[:, wanted] = probability[:, None] - without.reshape(len(wanted), frame.height).T
+    return added
 
 
 def reason_order(
@@ -270,4 +278,6 @@ def explain(model, frame: pl.DataFrame, probability: np.ndarray) -> pl.DataFrame
     if missing:
         raise ValueError(f"reasons need column(s) {', '.join(sorted(missing))}")
     terms = model.drivers.group_terms(frame, GROUPS)
-    return top_reasons(contributions(model, frame, probability), terms, frame)
+    # the actionable groups' reasons come from the driver terms: score only the symptoms again
+    symptoms = tuple({g.driver for g in GROUPS} - set(ACTIONABLE_DRIVERS))
+    return top_reasons(contributions(model, frame, probability, symptoms), terms, frame)

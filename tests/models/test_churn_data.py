@@ -154,6 +154,11 @@ def test_batched_contributions_equal_one_prediction_per_group():
             for f, v in zip(group.features, typical, strict=True)
         )
         np.testing.assert_allclose(added[:, k], probability - predict(model, one), atol=1e-12)
+    # only the symptoms scored again: the same columns, the drivers' left at 0
+    symptoms = contributions(model, frame, probability, ("orders", "tenure"))
+    for k, group in enumerate(GROUPS):
+        expected = added[:, k] if group.driver in ("orders", "tenure") else 0.0
+        np.testing.assert_allclose(symptoms[:, k], expected, atol=1e-12)
     # the label is made of delay and recency: those groups add risk to the churners
     churners = frame["churned"].to_numpy() == 1
     assert added[churners, [g.key for g in GROUPS].index("recency")].mean() > 0.05
