@@ -6,6 +6,7 @@ comes from that run (the build file's ``ml.churn_*`` tables and the truth judgem
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -15,6 +16,7 @@ import matplotlib.pyplot as plt
 import polars as pl
 
 from models_ml.churn import MODEL_VERSION
+from models_ml.churn_drivers import DRIVER_MIN_LOG_ODDS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "models"
 PLOT = "churn_reliability.png"
@@ -81,11 +83,11 @@ def reasons_table(figures: dict) -> str:
 # why a driver can fall short, worded once per driver; which driver falls short, and by how
 # much, comes from the run
 SHORTFALL_WHY = {
-    "payment": "a late payment raises the true hazard by a few percent a day of delay, which"
-    " moves the 90-day label less than the order history does",
-    "tickets": "a ticket-driven customer's 90-day churn is only one to three points above a like"
-    " customer's without tickets (the label is mostly the next order, which tickets do not"
-    " delay), so the tickets' contribution often stays under the one-point floor of a reason",
+    "payment": "the true hazard reads the delays of the last three months' orders, whose"
+    " invoices are mostly not yet paid, or not yet due, on the as-of date; the driver model sees"
+    " the delays the customer's paid and overdue invoices show, a weaker sign of the same habit",
+    "tickets": "the driver model's weight per ticket, learnt from the 90-day label, leaves some"
+    " ticket-driven customers under the odds floor of a reason",
     "silence": "a follow-up gap is common among customers who keep buying, so the label"
     " separates silent customers only weakly",
 }
@@ -127,12 +129,61 @@ def reasons_summary(figures: dict) -> str:
         top = row["top20_first_reason_share"]
         parts.append(
             f"It does not for {described(driver)}: {row['without_reason']:,} of them are given"
-            " no reason at all (no group adds a point of risk), and of those given one the"
+            " no reason at all (no driver reaches the odds floor and no other group adds a"
+            " point of risk), and of those given one the"
             f" first names it for {_share(row['share_of_those_with_a_reason'])}; among those in"
             f" the top 20% of risk ({row['top20_customers']:,}) the share is {_share(top)}."
             + (f" Why: {SHORTFALL_WHY[driver]}." if driver in SHORTFALL_WHY else "")
         )
     return " ".join(parts)
+
+
+def alive_summary(model_aucs: list[float], oracle_aucs: list[float]) -> str:
+    """How the score ranks who stops among buyers still buying, against the true hazard, from
+    the measured AUCs (a pure function)."""
+    model, oracle = sum(model_aucs) / len(model_aucs), sum(oracle_aucs) / len(oracle_aucs)
+    ratio = model / oracle
+    if ratio >= 0.95:
+        return (
+            f"On the mean of the cutoffs that is {ratio:.0%} of the true hazard's AUC: among"
+            " buyers still buying, the score ranks who stops about as well as the hazard does."
+        )
+    return (
+        f"On the mean of the cutoffs that is {ratio:.0%} of the true hazard's AUC: the score"
+        " ranks who stops among buyers still buying less well than the hazard; the label is"
+        " mostly met by customers who already stopped and by rare buyers, so the order history"
+        " weighs more in a model trained on it than the drivers the hazard is made of."
+    )
+
+
+def lead_summary(lead: dict, horizon_days: int = 90) -> str:
+    """What the lead-time figures say, worded from them (a pure function): how much more often
+    often than chance a churner is in the top decile, and whether the flagged ones were already
+    quieter than the horizon when flagged."""
+    share = lead["churners_top_decile_share"]
+    words = f"Chance would put 10% of them in the top decile; the score put {share:.0%} there."
+    recency = lead["flagged_median_days_since_last_order"]
+    if recency is not None and recency > horizon_days:
+        words += (
+            f" Most flagged churners had placed no order for longer than the {horizon_days}-day"
+            " horizon when flagged: the warning comes once the ordering has thinned out, so a"
+            " customer who stops abruptly is flagged later than one who fades."
+        )
+    return words
+
+
+def driver_figures(figures: dict) -> dict:
+    """The driver model's floor and this run's weights, and how many customers have a true
+    main driver."""
+    weights = figures.get("driver_weights") or {}
+    listed = ", ".join(f"{name} {value:+.4f}" for name, value in weights.items())
+    driven = sum(row["customers"] for row in figures["truth"]["reasons"].values())
+    return {
+        "driver_min": f"{DRIVER_MIN_LOG_ODDS:.2f}",
+        "driver_min_pct": f"{math.exp(DRIVER_MIN_LOG_ODDS) - 1:.0%}",
+        "driver_weights": listed or "not recorded by this run",
+        "driven": f"{driven:,}",
+    }
 
 
 def goal_verdict(ratio: float, ece: float) -> dict:
@@ -181,6 +232,10 @@ def goal_figures(figures: dict) -> dict:
         "mean_brier": _f(mean(row["brier"] for row in rows)),
         "mean_lift": _f(mean(row["top_decile_lift"] for row in rows), 2),
         "mean_full_ratio": _f(mean(row["roc_auc"] / full[row["cutoff"]] for row in rows)),
+        "alive_summary": alive_summary(
+            [r[f"alive_stop_auc_{model}"] for r in figures["truth"]["per_cutoff"]],
+            [r["alive_stop_oracle_auc"] for r in figures["truth"]["per_cutoff"]],
+        ),
         "alive_model": ", ".join(
             _f(r[f"alive_stop_auc_{model}"]) for r in figures["truth"]["per_cutoff"]
         ),
@@ -204,6 +259,7 @@ def lead_figures(figures: dict) -> dict:
         "lt_recency": _f(recency, 0),
         "lt_alive": f"{lead['alive_customers']:,}",
         "lt_alive_auc": _f(lead["alive_stop_auc"]),
+        "lead_summary": lead_summary(lead),
     }
 
 
@@ -233,6 +289,7 @@ def write_card(con, figures: dict, docs: Path = DOCS, curve: pl.DataFrame | None
         **goal_figures(figures),
         **lead_figures(figures),
         **step_figures(figures),
+        **driver_figures(figures),
         full_oracle=", ".join(_f(row["oracle_full_auc"]) for row in figures["truth"]["per_cutoff"]),
     )
     path = docs / "churn.md"

@@ -281,6 +281,7 @@ def main() -> None:
             pl.col("cutoff", "train_from", "train_to").cast(pl.String)
         ).to_dicts(),
         "notes": outcome.notes,
+        "driver_weights": outcome.result.model.drivers.weights,
     }
     if args.json:  # the model's own figures survive a failure in the judgement below
         args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n", encoding="utf-8")

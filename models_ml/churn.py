@@ -10,8 +10,9 @@ Two scikit-learn pipelines learn from point-in-time snapshots (``models_ml.churn
 Both are validated on time splits (train on earlier month ends, test on a later one, at least
 three cutoffs, never a random split); the one with the lower mean Brier score (a proper score:
 ranking and calibration at once) becomes the production model, retrained on the latest
-labelled snapshots and applied to every active buyer on the as-of date. Reasons come from that
-model (``models_ml.churn_reasons``). The model card is ``docs/models/churn.md``.
+labelled snapshots and applied to every active buyer on the as-of date. Its reasons
+(``models_ml.churn_reasons``) read the order symptoms from that model and the actionable
+drivers from a logistic driver model fitted beside it (``models_ml.churn_drivers``).
 """
 
 from __future__ import annotations
@@ -32,12 +33,14 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from models_ml.churn_data import Fold, plan_folds, prefetch_snapshots, stack_snapshots
+from models_ml.churn_drivers import DriverWeights, fit_driver_weights
 from models_ml.churn_metrics import classification_metrics, reliability_curve
 from models_ml.features import CATEGORY_FEATURES, NUMERIC_FEATURES, customer_features
 from models_ml.model_runs import NotEnoughData
 
 # churn-2: days since the last order or ticket, monotone tickets, 150 rounds (2026-12-05)
-MODEL_VERSION = "churn-2"
+# churn-3: the actionable reasons come from a driver model stored with the production model
+MODEL_VERSION = "churn-3"
 MODEL_NAMES = ("logistic", "gradient_boosting")
 MIN_CUSTOMERS = 50
 MIN_CHURNERS = 10
@@ -164,6 +167,28 @@ def fit_model(name: str, train: pl.DataFrame) -> CalibratedClassifierCV:
     return model
 
 
+@dataclass
+class ChurnModel:
+    """The production model: the calibrated pipeline that gives the probability and the driver
+    weights the actionable reasons are read from (``models_ml.churn_drivers``)."""
+
+    probability: CalibratedClassifierCV
+    drivers: DriverWeights
+
+    def predict_proba(self, matrix) -> np.ndarray:
+        return self.probability.predict_proba(matrix)
+
+
+def fit_production(name: str, train: pl.DataFrame) -> ChurnModel:
+    """Fit the chosen pipeline and the driver model on the production training snapshots."""
+    from models_ml.churn_reasons import ACTIONABLE_DRIVERS, GROUPS
+
+    features = tuple(f for g in GROUPS if g.driver in ACTIONABLE_DRIVERS for f in g.features)
+    with few_threads():
+        drivers = fit_driver_weights(train, features)
+    return ChurnModel(fit_model(name, train), drivers)
+
+
 def predict(model, frame: pl.DataFrame) -> np.ndarray:
     """Churn probability of every row of ``frame``."""
     with few_threads():
@@ -280,7 +305,7 @@ def train_and_score(con, as_of: dt.date, horizon_days: int) -> ChurnResult:
     clock.lap("validation")
     train = stack_snapshots(con, production_dates, horizon_days, cache)
     check_trainable(train, "production training set")
-    model = fit_model(validation.chosen, train)
+    model = fit_production(validation.chosen, train)
     clock.lap("production_fit")
     scores = score_customers(model, validation.chosen, current, as_of, horizon_days)
     clock.lap("scoring_and_reasons")

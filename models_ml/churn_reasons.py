@@ -1,12 +1,14 @@
 """Why a customer is at risk, in words an account manager reads (English and Chinese).
 
-Reasons come from the production model itself: for each group of related features (payment
-delay, overdue invoices, tickets, follow-ups, orders, ...) the customer's values are replaced by
-the typical active buyer's (the median) and the model scores the customer again. The drop in
-churn probability is what that group adds to the risk; groups adding at least
-``MIN_CONTRIBUTION`` are reasons, worded from the customer's own figures, three at most. Causes an
-account manager can act on (payment, tickets, follow-ups) are named before the order symptoms
-the label is made of (:func:`reason_order`).
+Two sources, each for what it reads well. The drivers an account manager can act on (payment
+delay and overdue invoices, tickets, follow-ups) come from the driver model
+(:mod:`models_ml.churn_drivers`): a driver whose features raise the customer's odds of churning
+by at least ``DRIVER_MIN_LOG_ODDS`` over the typical active buyer's, activity held fixed, is a
+reason, named before anything else. The other groups (orders, recency, credit notes, pipeline,
+tenure) come from the production model itself: the customer's values of a group are replaced by
+the typical active buyer's (the median) and the model scores the customer again; the drop in
+churn probability is what that group adds, a reason from ``MIN_CONTRIBUTION``. Reasons are
+worded from the customer's own figures, three at most (:func:`reason_order`).
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from models_ml.churn_drivers import DRIVER_MIN_LOG_ODDS
+
 MIN_CONTRIBUTION = 0.01  # one percentage point of churn probability
 TOP_REASONS = 3
-# drivers an account manager can act on; a group of these adding at least ACTIONABLE_MIN is
-# named before the symptoms (orders, recency) however much more those add
+# drivers an account manager can act on: read from the driver model and named before the
+# symptoms (orders, recency) however much more those add to the probability
 ACTIONABLE_DRIVERS = ("payment", "tickets", "silence")
-ACTIONABLE_MIN = MIN_CONTRIBUTION
 
 
 @dataclass(frozen=True)
@@ -159,47 +162,78 @@ GROUPS = (
 GROUP_DRIVER = {group.key: group.driver for group in GROUPS}
 
 
-def contributions(model, frame: pl.DataFrame, probability: np.ndarray) -> np.ndarray:
+def contributions(
+    model, frame: pl.DataFrame, probability: np.ndarray, drivers: tuple[str, ...] | None = None
+) -> np.ndarray:
     """Churn probability each group adds over the typical value, shape (customers, groups).
 
     One prediction over every customer x group (the groups' replaced copies stacked): the
-    model is called once, not once per group.
+    model is called once, not once per group. With ``drivers``, only the groups of those
+    drivers are scored again; the others' columns are 0.
     """
     from models_ml.churn import predict
 
+    wanted = [k for k, g in enumerate(GROUPS) if drivers is None or g.driver in drivers]
     replaced = []
-    for group in GROUPS:
-        typical = frame.select(pl.col(f).median() for f in group.features).row(0)
+    for k in wanted:
+        features = GROUPS[k].features
+        typical = frame.select(pl.col(f).median() for f in features).row(0)
         replaced.append(
             frame.with_columns(
                 pl.lit(value, dtype=frame.schema[f]).alias(f)
-                for f, value in zip(group.features, typical, strict=True)
+                for f, value in zip(features, typical, strict=True)
             )
         )
-    without = predict(model, pl.concat(replaced, how="vertical"))
-    return probability[:, None] - without.reshape(len(GROUPS), frame.height).T
+    added = np.zeros((frame.height, len(GROUPS)))
+    if wanted:
+        without = predict(model, pl.concat(replaced, how="vertical"))
+        added[:, wanted] = probability[:, None] - without.reshape(len(wanted), frame.height).T
+    return added
 
 
-def reason_order(added: np.ndarray, actionable_min: float = ACTIONABLE_MIN) -> np.ndarray:
+def reason_order(
+    added: np.ndarray,
+    terms: np.ndarray,
+    top: int = TOP_REASONS,
+    driver_min: float = DRIVER_MIN_LOG_ODDS,
+    min_contribution: float = MIN_CONTRIBUTION,
+) -> list[list[int]]:
     """Group indices per customer in the order reasons are given (a pure function).
 
-    Groups an account manager can act on (payment, tickets, follow-ups) adding at least
-    ``actionable_min`` come first, by what they add; then every other group by what it adds.
-    Without this the first reason is mostly "no order for N days" or falling orders: the
-    symptom the label is made of, which the model weighs most but nobody can act on.
+    ``terms`` are the driver model's log-odds per group (:mod:`models_ml.churn_drivers`),
+    ``added`` the production model's contributions (:func:`contributions`). First the drivers
+    an account manager can act on (payment, tickets, silence) whose groups together raise the
+    odds of churn by at least ``driver_min``, largest first, each named by its group with the
+    larger term; then the other groups (orders, recency, ...) adding at least
+    ``min_contribution`` of probability, by what they add. Without the first step the first
+    reason is mostly "no order for N days" or falling orders: the symptom the label is made of,
+    which the model weighs most but nobody can act on.
     """
-    actionable = np.array([group.driver in ACTIONABLE_DRIVERS for group in GROUPS])
-    first = actionable[None, :] & (added >= actionable_min)
-    # sort key: material actionable groups before the rest, then by contribution
-    key = np.where(first, added + 10.0, added)
-    return np.argsort(-key, axis=1, kind="stable")
+    drivers = [d for d in ACTIONABLE_DRIVERS if any(g.driver == d for g in GROUPS)]
+    members = [np.array([k for k, g in enumerate(GROUPS) if g.driver == d]) for d in drivers]
+    score = np.stack([terms[:, m].sum(axis=1) for m in members], axis=1)
+    named_by = np.stack([m[terms[:, m].argmax(axis=1)] for m in members], axis=1)
+    symptoms = np.array([k for k, g in enumerate(GROUPS) if g.driver not in ACTIONABLE_DRIVERS])
+    orders = []
+    for i in range(added.shape[0]):
+        ranked = [
+            int(named_by[i, j])
+            for j in np.argsort(-score[i], kind="stable")
+            if score[i, j] >= driver_min
+        ]
+        rest = symptoms[np.argsort(-added[i, symptoms], kind="stable")]
+        ranked += [int(k) for k in rest if added[i, k] >= min_contribution]
+        orders.append(ranked[:top])
+    return orders
 
 
-def top_reasons(added: np.ndarray, frame: pl.DataFrame, top: int = TOP_REASONS) -> pl.DataFrame:
-    """The ``top`` groups adding the most risk per customer, worded (a pure function).
+def top_reasons(
+    added: np.ndarray, terms: np.ndarray, frame: pl.DataFrame, top: int = TOP_REASONS
+) -> pl.DataFrame:
+    """The ``top`` reasons per customer in :func:`reason_order`, worded (a pure function).
 
-    ``added`` is :func:`contributions`' matrix; groups adding less than ``MIN_CONTRIBUTION``
-    are never a reason, so a low-risk customer can have none.
+    A customer whose drivers stay under the odds floor and whose other groups add less than
+    ``MIN_CONTRIBUTION`` has no reason.
     """
     typical = {
         name: frame[name].median()
@@ -207,11 +241,11 @@ def top_reasons(added: np.ndarray, frame: pl.DataFrame, top: int = TOP_REASONS) 
         for name in group.features
         if frame.schema[name].is_numeric()
     }
-    order = reason_order(added)[:, :top]
+    order = reason_order(added, terms, top)
     english, chinese, keys = [], [], []
     needed = ["last_followup_date", "overdue_amount", *typical]
     for i, row in enumerate(frame.select(needed).iter_rows(named=True)):
-        chosen = [GROUPS[g] for g in order[i] if added[i, g] >= MIN_CONTRIBUTION]
+        chosen = [GROUPS[g] for g in order[i]]
         worded = [group.words(row, typical) for group in chosen]
         english.append([w[0] for w in worded])
         chinese.append([w[1] for w in worded])
@@ -236,10 +270,14 @@ def top_reasons(added: np.ndarray, frame: pl.DataFrame, top: int = TOP_REASONS) 
     )
 
 
-def explain(model, frame: pl.DataFrame, probability: np.ndarray, train=None) -> pl.DataFrame:
-    """Reasons of every customer of ``frame`` (rows in the same order)."""
+def explain(model, frame: pl.DataFrame, probability: np.ndarray) -> pl.DataFrame:
+    """Reasons of every customer of ``frame`` (rows in the same order) by a production model
+    (:class:`models_ml.churn.ChurnModel`: the probability model and the driver weights)."""
     needed = {"last_followup_date", "overdue_amount"} | {f for g in GROUPS for f in g.features}
     missing = needed - set(frame.columns)
     if missing:
         raise ValueError(f"reasons need column(s) {', '.join(sorted(missing))}")
-    return top_reasons(contributions(model, frame, probability), frame)
+    terms = model.drivers.group_terms(frame, GROUPS)
+    # the actionable groups' reasons come from the driver terms: score only the symptoms again
+    symptoms = tuple({g.driver for g in GROUPS} - set(ACTIONABLE_DRIVERS))
+    return top_reasons(contributions(model, frame, probability, symptoms), terms, frame)

@@ -8,7 +8,13 @@ import copy
 import polars as pl
 import pytest
 
-from bench.churn_card import goal_verdict, reasons_summary, write_card
+from bench.churn_card import (
+    alive_summary,
+    goal_verdict,
+    lead_summary,
+    reasons_summary,
+    write_card,
+)
 from bench.churn_truth import reason_shares
 
 
@@ -101,7 +107,7 @@ def test_reasons_paragraph_says_which_drivers_are_named_in_most_cases():
     assert "306 of them are given no reason at all" in text
     assert "of those given one the first names it for 11%" in text
     assert "top 20% of risk (122) the share is 0%" in text
-    assert "one-point floor" in text  # the why of the driver that falls short
+    assert "under the odds floor of a reason" in text  # the why of the driver that falls short
 
 
 def test_reasons_paragraph_follows_a_run_where_tickets_reach_most():
@@ -112,7 +118,7 @@ def test_reasons_paragraph_follows_a_run_where_tickets_reach_most():
     assert "tickets 61% of 1,232" in text.split("It does not")[0]
     assert "It does not for payment 40% of 2,500" in text
     assert "tickets" not in text.split("It does not")[1]
-    assert "one-point floor" not in text
+    assert "odds floor of a reason." not in text
 
 
 def test_goal_verdicts_come_from_the_measured_means():
@@ -140,7 +146,24 @@ def test_card_is_written_from_the_figures(tmp_path):
     assert "ratio 0.917; goal at least 0.95: not met" in card
     assert "ECE 0.070\n(goal at most 0.05: not met)" in card
     assert "It does not for tickets 8% of 1,227" in card
+    assert "the score put 20% there" in card
+    assert "75% of the true hazard's AUC" in card  # 0.52 / 0.69 on every cutoff
+    assert "(log-odds\n0.12)" in card and "not recorded by this run" in card
     assert "{" not in card  # every placeholder filled
+    figures["driver_weights"] = {"tickets_3m": 0.1021, "followups_3m": -0.1012}
+    card = write_card(None, figures, docs=tmp_path, curve=curve).read_text(encoding="utf-8")
+    assert "unit): tickets_3m +0.1021, followups_3m -0.1012." in card
+
+
+def test_comparative_sentences_follow_the_measured_figures():
+    lead = dict(FIGURES["truth"]["lead_time"])
+    assert "longer than the 90-day horizon" in lead_summary(lead)
+    lead.update(flagged_median_days_since_last_order=40.0, churners_top_decile_share=0.31)
+    text = lead_summary(lead)
+    assert "the score put 31% there" in text and "horizon" not in text
+    assert "less well than the hazard" in alive_summary([0.52, 0.5], [0.7, 0.68])
+    close = alive_summary([0.68, 0.69], [0.7, 0.7])
+    assert "98% of the true hazard's AUC" in close and "about as well" in close
 
 
 def test_a_driver_customer_given_no_reason_counts_as_a_miss():

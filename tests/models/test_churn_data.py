@@ -74,16 +74,22 @@ def _reason_frame() -> pl.DataFrame:
     return pl.DataFrame([row, calm])
 
 
+def _matrix(rows: int, **values: dict[str, float]) -> np.ndarray:
+    """A customers x groups matrix with ``values[row_key][group_key]`` set, zeros elsewhere."""
+    keys = [g.key for g in GROUPS]
+    out = np.zeros((rows, len(GROUPS)))
+    for row, groups in values.items():
+        for key, value in groups.items():
+            out[int(row[1:]), keys.index(key)] = value
+    return out
+
+
 def test_reasons_are_the_groups_adding_most_risk_in_plain_words():
     frame = _reason_frame()
-    keys = [g.key for g in GROUPS]
-    added = np.zeros((2, len(GROUPS)))
-    added[0, keys.index("payment_delay")] = 0.20
-    added[0, keys.index("followup")] = 0.08
-    added[0, keys.index("tickets")] = 0.12
-    added[0, keys.index("tenure")] = 0.005  # below one point: never a reason
-    added[1, keys.index("tenure")] = 0.004
-    reasons = top_reasons(added, frame)
+    # the driver model's log-odds: payment first, then tickets, then the follow-up gap
+    terms = _matrix(2, r0={"payment_delay": 0.50, "tickets": 0.30, "followup": 0.20})
+    added = _matrix(2, r0={"tenure": 0.005}, r1={"tenure": 0.004})  # under a point: no reason
+    reasons = top_reasons(added, terms, frame)
     first = reasons.row(0, named=True)
     assert first["reasons"] == [
         "payment delay up from 5 to 32 days",
@@ -99,24 +105,27 @@ def test_reasons_are_the_groups_adding_most_risk_in_plain_words():
 
 def test_an_actionable_driver_is_named_before_the_symptom_it_causes():
     keys = [g.key for g in GROUPS]
-    added = np.zeros((3, len(GROUPS)))
-    # recency adds far more, but a payment delay adding two points is what a manager can act on
-    added[0, keys.index("recency")] = 0.30
-    added[0, keys.index("payment_delay")] = 0.02
-    added[0, keys.index("orders")] = 0.05
-    # a driver adding less than one point is no reason: the symptom stays first
-    added[1, keys.index("recency")] = 0.30
-    added[1, keys.index("followup")] = 0.005
-    # two actionable drivers: the larger first
-    added[2, keys.index("followup")] = 0.04
-    added[2, keys.index("tickets")] = 0.03
-    added[2, keys.index("recency")] = 0.20
-    order = reason_order(added)
-    assert [keys[g] for g in order[0, :3]] == ["payment_delay", "recency", "orders"]
-    assert keys[order[1, 0]] == "recency"
-    assert [keys[g] for g in order[2, :3]] == ["followup", "tickets", "recency"]
+    added = _matrix(
+        3,
+        # recency adds far more, but a payment delay is what a manager can act on
+        r0={"recency": 0.30, "orders": 0.05},
+        # the production model's contribution of a driver group never makes it a reason:
+        # only the driver model's odds do, and these stay under the floor
+        r1={"recency": 0.30, "followup": 0.20},
+        r2={"recency": 0.20},
+    )
+    terms = _matrix(
+        3,
+        r0={"payment_delay": 0.20},
+        r1={"followup": 0.05},
+        r2={"followup": 0.40, "tickets": 0.30},  # two drivers: the larger first
+    )
+    order = reason_order(added, terms)
+    assert [keys[g] for g in order[0]] == ["payment_delay", "recency", "orders"]
+    assert [keys[g] for g in order[1]] == ["recency"]
+    assert [keys[g] for g in order[2]] == ["followup", "tickets", "recency"]
     frame = pl.concat([_reason_frame(), _reason_frame().head(1)])
-    assert top_reasons(added, frame)["first_reason_driver"].to_list() == [
+    assert top_reasons(added, terms, frame)["first_reason_driver"].to_list() == [
         "payment",
         "orders",
         "silence",
@@ -145,6 +154,11 @@ def test_batched_contributions_equal_one_prediction_per_group():
             for f, v in zip(group.features, typical, strict=True)
         )
         np.testing.assert_allclose(added[:, k], probability - predict(model, one), atol=1e-12)
+    # only the symptoms scored again: the same columns, the drivers' left at 0
+    symptoms = contributions(model, frame, probability, ("orders", "tenure"))
+    for k, group in enumerate(GROUPS):
+        expected = added[:, k] if group.driver in ("orders", "tenure") else 0.0
+        np.testing.assert_allclose(symptoms[:, k], expected, atol=1e-12)
     # the label is made of delay and recency: those groups add risk to the churners
     churners = frame["churned"].to_numpy() == 1
     assert added[churners, [g.key for g in GROUPS].index("recency")].mean() > 0.05
