@@ -24,6 +24,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+_LOGGER = logging.getLogger(__name__)
 DASHBOARDS = Path(__file__).resolve().parent
 # the entry point and every page: the modules the first signed-in view needs
 SCRIPTS = (DASHBOARDS / "app.py", *sorted((DASHBOARDS / "views").glob("*.py")))
@@ -40,7 +41,12 @@ def imported_modules(scripts: Iterable[Path]) -> list[str]:
     """
     names: set[str] = set()
     for script in scripts:
-        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"), str(script))):
+        try:
+            tree = ast.parse(script.read_text(encoding="utf-8"), str(script))
+        except SyntaxError as error:  # the page shows its own error when opened
+            _LOGGER.warning("not read before serving: %s (%s)", script, error)
+            continue
+        for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -61,6 +67,8 @@ def _is_submodule(package: str, name: str) -> bool:
     try:
         return importlib.util.find_spec(f"{package}.{name}") is not None
     except ModuleNotFoundError:  # ``package`` is a module, not a package
+        return False
+    except Exception:  # ``package`` fails to import: warm_up says so when it imports it
         return False
 
 
@@ -83,15 +91,21 @@ def warm_up() -> list[str]:
     quiet = logging.getLogger("streamlit.runtime.caching.cache_data_api")
     no_runtime = _Drop("No runtime found")
     quiet.addFilter(no_runtime)
+    imported = []
     try:
         # finding the names imports the packages that hold them (``_is_submodule``)
-        names = [*imported_modules(SCRIPTS), *LAZY]
-        for name in names:
-            importlib.import_module(name)
+        for name in [*imported_modules(SCRIPTS), *LAZY]:
+            try:
+                importlib.import_module(name)
+            except Exception as error:  # a page that cannot import says so itself; the
+                # other pages are still served (and warmed)
+                _LOGGER.warning("not imported before serving: %s (%s)", name, error)
+                continue
+            imported.append(name)
         _draw_once()
     finally:
         quiet.removeFilter(no_runtime)
-    return names
+    return imported
 
 
 def _draw_once() -> None:

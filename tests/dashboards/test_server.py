@@ -84,6 +84,11 @@ def test_the_modules_are_read_from_the_pages_imports(tmp_path: Path) -> None:
         "plotly.express",
         "tempfile",
     ]
+    # a page that cannot be parsed is left to show its own error; the others are still read
+    broken = tmp_path / "broken.py"
+    broken.write_text("import polars as pl\nif True\n", encoding="utf-8")
+    assert imported_modules([broken, script])[-1] == "tempfile"
+    assert "polars" not in imported_modules([broken, script])
     # the real pages: the entry point and every view, Overview's data module among them
     assert len(SCRIPTS) >= 9 and "dashboards.data.overview" in imported_modules(SCRIPTS)
 
