@@ -19,7 +19,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboards.downloads import csv_bytes
 from dashboards.formatting import change_ratio, format_date
-from dashboards.i18n import current_language, t
+from dashboards.i18n import LANGUAGES, current_language, t
 from dashboards.navigation import PAGE_BY_ID
 from dashboards.serving import (
     WarehouseNotPublished,
@@ -140,9 +140,28 @@ def open_section(page: str) -> tuple[int, DeltaGenerator]:
     section alone (``on_change="rerun"``); the first section opens by default.
     """
     spec = PAGE_BY_ID[page]
+    _keep_open_section(spec.tab_key, spec.tabs)
     tabs = st.tabs([t(label) for label in spec.tabs], key=spec.tab_key, on_change="rerun")
     index = next((number for number, tab in enumerate(tabs) if tab.open), 0)
     return index, tabs[index]
+
+
+def _keep_open_section(key: str, label_keys: Sequence[str]) -> None:
+    """Keep the reader's section open across a language switch.
+
+    Streamlit keeps the open tab by its label, and a switch of language changes every label:
+    the tabs then open on the first section. The label kept from the last run (in whichever
+    language) names a section; it is put back in the reader's language before the tabs are
+    drawn, as the choice of section.
+    """
+    shown = st.session_state.get(key)
+    if shown is None:
+        return
+    for label_key in label_keys:
+        if shown in {t(label_key, lang=lang) for lang in LANGUAGES}:
+            if shown != t(label_key):
+                st.session_state[key] = t(label_key)
+            return
 
 
 def kpi(

@@ -53,11 +53,21 @@ def migration_section(filters, lang: str) -> None:
         st.info(t("no_rows_warehouse"))
         return
     left, right = st.columns(2)
+    # keyed: an unkeyed select box is known by its label and options, which a switch of
+    # language changes, so the reader's two dates went back to the defaults
     before = left.selectbox(
-        t("period_from"), dates, index=0, format_func=lambda d: format_date(d, lang)
+        t("period_from"),
+        dates,
+        index=0,
+        format_func=lambda d: format_date(d, lang),
+        key="seg_migration_from",
     )
     after = right.selectbox(
-        t("period_to"), dates, index=len(dates) - 1, format_func=lambda d: format_date(d, lang)
+        t("period_to"),
+        dates,
+        index=len(dates) - 1,
+        format_func=lambda d: format_date(d, lang),
+        key="seg_migration_to",
     )
     table(data.migration(before, after, filters), "segment_migration")
     sources(data.MIGRATION_TABLE)

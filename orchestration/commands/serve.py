@@ -45,7 +45,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        # Streamlit's own command line, after the pages' modules are imported: the first reader
+        # to sign in no longer waits for them (dashboards/server.py)
+        "dashboards.server",
         "run",
         str(REPO_ROOT / "dashboards" / "app.py"),
         "--server.address",
