@@ -65,10 +65,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 # The longest modules, longest first. `make test` hands whole modules to two xdist workers in
 # collection order (--dist loadscope), so starting the long ones first keeps one worker from
-# finishing its share while the other still has a ten-minute module ahead of it. The slice and
-# the PostgreSQL module build their own homes and go first; the first module that needs the
-# shared tiny warehouse builds it meanwhile on the other worker. The quality gate starts from the
-# slice's first run (``slice_run``), so it comes later, when that run is done.
+# finishing its share while the other still has a ten-minute module ahead of it. The slice
+# builds its own home and goes first; the first module that needs the shared tiny warehouse
+# (the browser's) builds it meanwhile on the other worker, and the PostgreSQL module, which
+# mirrors that warehouse, comes after. The quality gate starts from the slice's first run
+# (``slice_run``), so it comes later, when that run is done.
 LONGEST_MODULES = (
     "tests/foundation/test_pipeline_slice.py",
     "tests/dashboards/test_browser.py",

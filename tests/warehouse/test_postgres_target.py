@@ -1,15 +1,15 @@
 """The PostgreSQL target: the same dbt project on the same raw data gives the same numbers.
 
-One tiny dataset (seed 42) is landed in DuckDB and built there (with the Python identity step
-between two dbt phases when the project reads its output). A throw-away PostgreSQL 15 server is
-started with ``orchestration/services/postgres.sh``, the raw (and identity) tables are mirrored
-into it (``orchestration.postgres_mirror``) and the same project is built with ``--target
-postgres``: seeds, snapshots and models first, then every data test and unit test, so a failure
-on PostgreSQL is reported without hiding the comparisons. Then every model is compared: its
-columns, its row count, and per column the non-null count, the sum of numbers (integers and
-decimals exactly, doubles to a relative 1e-9), the count of true flags, the range and distinct
-count of dates, the distinct count and total length of texts. Models come from the manifest, so
-marts added later are compared without touching this file.
+The DuckDB side is the session's tiny company (seed 42) as the real pipeline landed and built it
+(``tiny_warehouse``: both dbt phases around the Python identity step). A throw-away PostgreSQL
+15 server is started with ``orchestration/services/postgres.sh``, the raw (and identity) tables
+are mirrored into it (``orchestration.postgres_mirror``) and the same project is built with
+``--target postgres``: seeds, snapshots and models first, then every data test and unit test, so
+a failure on PostgreSQL is reported without hiding the comparisons. Then every model is
+compared: its columns, its row count, and per column the non-null count, the sum of numbers
+(integers and decimals exactly, doubles to a relative 1e-9), the count of true flags, the range
+and distinct count of dates, the distinct count and total length of texts. Models come from the
+manifest, so marts added later are compared without touching this file.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import datetime as dt
 import json
 import math
 import os
-import subprocess
+import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -29,19 +29,16 @@ from typing import Any
 
 import duckdb
 import pytest
-import yaml
 
-from ingestion.landing import land_directory
 from orchestration.postgres_mirror import MirrorReport, connect, mirror_to_postgres
 from orchestration.services.postgres import PostgresServer, running_server
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, TandemSettings
-from simulator import generate
+from orchestration.settings import TandemSettings
+from tests.warehouse.conftest import TinyWarehouse
 from tests.warehouse.dbt_cli import run_dbt
 
 pytestmark = pytest.mark.slow
 
-SEED = 42
-AS_OF = "2026-10-31"  # the end of the sample period; both builds see the same as-of date
+AS_OF = "2026-10-31"  # the end of the tiny sample period: the as-of date of both builds
 DOUBLE_TOLERANCE = 1e-9
 # timestamps from this moment on were stamped by the builds (the sample data ends in the past)
 BUILD_STARTED = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=1)
@@ -239,67 +236,6 @@ def timed_dbt(env: dict[str, str], target: Path, *args: str, check: bool = True)
     return round(time.perf_counter() - started, 2)
 
 
-def identity_sources() -> list[str]:
-    """dbt source names of the tables the pipeline's Python identity step writes (if any)."""
-    names = []
-    for path in sorted((DBT_PROJECT_DIR / "models").rglob("*.yml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for source in document.get("sources") or []:
-            if source.get("schema", source["name"]) == IDENTITY_SCHEMA:
-                names.append(source["name"])
-    return names
-
-
-def identity_step() -> Callable[[Path], None] | None:
-    """The pipeline's Python identity step (Splink pairs into ``identity``), if the code has one."""
-    try:
-        from models_ml.identity import read_records, score_record_pairs, write_match_pairs
-    except ImportError:
-        return None
-
-    def run(build_db: Path) -> None:
-        con = duckdb.connect(str(build_db))
-        try:
-            write_match_pairs(con, score_record_pairs(read_records(con)))
-        finally:
-            con.close()
-
-    return run
-
-
-def build_duckdb(env: dict[str, str], target: Path, build_db: Path) -> float:
-    """The DuckDB build: the dbt models, with the Python identity step when dbt reads its output.
-
-    Seeds, snapshots and models are built; tests run on the PostgreSQL side (the DuckDB build's
-    tests are other modules' business). With the step, as the pipeline's two dbt phases: first
-    everything that does not read the step's output, then the step, then the rest (each
-    snapshot is taken once, as in one pipeline run). When the step cannot be called directly,
-    the pipeline's own `tandem build` runs.
-    """
-    sources = identity_sources()
-    if not sources:
-        return timed_dbt(env, target, *WITHOUT_TESTS)
-    started = time.perf_counter()
-    step = identity_step()
-    if step is not None:
-        downstream = [f"source:{name}+" for name in sources]
-        timed_dbt(env, target, *WITHOUT_TESTS, "--exclude", *downstream)
-        step(build_db)
-        timed_dbt(env, target, *WITHOUT_TESTS, "--select", *downstream)
-        return round(time.perf_counter() - started, 2)
-    completed = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "build"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
-    return round(time.perf_counter() - started, 2)
-
-
 @pytest.fixture(scope="module")
 def pg_server() -> Iterator[PostgresServer]:
     """A throw-away server for this module, stopped and deleted even when a test fails."""
@@ -308,21 +244,29 @@ def pg_server() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(scope="module")
-def targets(tmp_path_factory: pytest.TempPathFactory, pg_server: PostgresServer) -> Targets:
+def targets(
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_server: PostgresServer,
+    tiny_warehouse: TinyWarehouse,
+) -> Targets:
     tmp = tmp_path_factory.mktemp("postgres_target")
     seconds: dict[str, float] = {"server start": pg_server.start_seconds}
-    generate(tmp / "extracts", scale="tiny", seed=SEED)
+    # the DuckDB side is the session's tiny run (tests/warehouse/conftest.py), as the pipeline
+    # built it: its raw and identity tables are mirrored, its models compared
     settings = TandemSettings(home=tmp / "home")
     settings.ensure_dirs()
-    land_directory(settings.build_db, tmp / "extracts", quarantine_dir=tmp / "quarantine")
+    shutil.copy2(tiny_warehouse.settings.build_db, settings.build_db)
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        as_of = con.execute("select as_of_date, as_of_source from core.dim_as_of_date").fetchone()
+    # neither build is given an as-of date: both take the latest date in the same raw data
+    assert as_of == (dt.date.fromisoformat(AS_OF), "latest_data"), as_of
     env = {
         **os.environ,
         **settings.tool_env(),
         **pg_server.env(),
         "TANDEM_HOME": str(settings.root),
-        "TANDEM_AS_OF_DATE": AS_OF,
     }
-    seconds["duckdb build"] = build_duckdb(env, tmp / "duckdb_target", settings.build_db)
+    env.pop("TANDEM_AS_OF_DATE", None)
     mirror = mirror_to_postgres(settings.build_db, pg_server.env())
     seconds["mirror"] = mirror.seconds
     # Models first, tests after, neither stopping at a failure: a failing test or model is
