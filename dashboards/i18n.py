@@ -6,11 +6,17 @@ bug the tests catch (``t`` raises), not a silently English page.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import streamlit as st
+
+from dashboards.i18n_tools import TOOL_LABELS
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
 KEY_LANGUAGE = "lang"
+
+E = TypeVar("E", bound=Exception)
 
 # key: (English, 简体中文)
 LABELS: dict[str, tuple[str, str]] = {
@@ -365,6 +371,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "status": ("Status", "状态"),
     "reason": ("Reason", "原因"),
     "file": ("File", "文件"),
+    **TOOL_LABELS,
 }
 
 
@@ -387,3 +394,23 @@ def t(key: str, lang: str | None = None, default: str | None = None, **values: o
         return default
     text = entry[1] if (lang or current_language()) == "zh" else entry[0]
     return text.format(**values) if values else text
+
+
+def labelled(error_class: type[E], label_key: str, **values: object) -> E:
+    """An error of ``error_class`` saying the label ``label_key``: in English as its ``str``,
+    in the reader's language through :func:`error_text`."""
+    error = error_class(t(label_key, "en", **values))
+    error.label_key, error.label_values = label_key, values  # type: ignore[attr-defined]
+    return error
+
+
+def error_text(error: Exception, lang: str | None = None) -> str:
+    """An error's message in the reader's language.
+
+    Errors raised for readers carry ``label_key`` and ``label_values`` (their ``str`` is the
+    English text, for logs and tests); any other error is shown as it is.
+    """
+    key = getattr(error, "label_key", None)
+    if key is None:
+        return str(error)
+    return t(key, lang, **getattr(error, "label_values", {}))

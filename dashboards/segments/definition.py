@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from dashboards.i18n import labelled
+
 # condition -> (source table, column); the SQL in query.py joins each source once
 LIST_CONDITIONS: dict[str, tuple[str, str]] = {
     "rfm_segment": ("rfm", "segment"),
@@ -83,9 +85,7 @@ def from_dict(data: dict[str, Any]) -> SegmentDefinition:
         raise InvalidSegment("a segment definition is a mapping with name and conditions")
     name = str(data.get("name", "")).strip()
     if not NAME.match(name):
-        raise InvalidSegment(
-            f"name {name!r}: use 1-63 lower-case letters, digits, '-' or '_' (e.g. vip-north)"
-        )
+        raise labelled(InvalidSegment, "sb.bad_name", name=repr(name))
     conditions = data.get("conditions") or {}
     if not isinstance(conditions, dict):
         raise InvalidSegment("conditions must be a mapping of condition: values")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from dashboards.i18n import labelled
 from dashboards.segments.definition import LIST_CONDITIONS, RANGE_CONDITIONS, SegmentDefinition
 
 # source alias -> (table, SQL selecting customer_key and the columns conditions use)
@@ -79,10 +80,7 @@ def customers_sql(definition: SegmentDefinition, available: set[str]) -> str:
     for alias in sorted(used - {"c360"}):
         if alias not in available:
             table = SOURCES[alias][0]
-            raise ConditionNotAvailable(
-                f"{table} is not available yet in this warehouse: its model has not been built,"
-                " so conditions on it cannot be used"
-            )
+            raise labelled(ConditionNotAvailable, "sb.not_built", table=table)
         joins.append(f"left join ({SOURCES[alias][1]}) as {alias} using (customer_key)")
     where = ["not c360.is_deleted"]
     for key, values in sorted(definition.lists.items()):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
 from dashboards.access.session import require_page
+from dashboards.i18n import error_text, t
+from dashboards.page import render_language
 from dashboards.segments.definition import (
     LIST_CONDITIONS,
     InvalidSegment,
@@ -20,29 +23,44 @@ from dashboards.segments.store import load_segment, save_segment, segment_names
 from dashboards.workbench.connection import hardened_connect
 from orchestration.settings import get_settings
 
-LABELS = {
-    "rfm_segment": "RFM segment",
-    "cluster": "Cluster",
-    "churn_band": "Churn risk band",
-    "clv_band": "CLV band",
-    "acquisition_channel": "Acquisition channel",
-    "region": "Region",
-    "industry": "Industry",
-    "owner": "Owner",
-    "consent": "Customer consent status",
+# each condition's label; the values stay as the warehouse stores them (they are what the
+# saved definition holds), except channels, whose ids the catalogue names
+CONDITION_LABELS = {
+    "rfm_segment": t("sb.cond.rfm_segment"),
+    "cluster": t("sb.cond.cluster"),
+    "churn_band": t("sb.cond.churn_band"),
+    "clv_band": t("sb.cond.clv_band"),
+    "acquisition_channel": t("sb.cond.acquisition_channel"),
+    "region": t("sb.cond.region"),
+    "industry": t("sb.cond.industry"),
+    "owner": t("sb.cond.owner"),
+    "consent": t("sb.cond.consent"),
 }
 
+
+def _value_label(condition: str) -> Callable[[str], str]:
+    if condition == "acquisition_channel":
+        return lambda value: t(f"channel.{value}", default=value)
+    return str
+
+
 user = require_page("segment_builder")
-st.title("Segment builder")
+render_language()
+st.title(t("page.segment_builder"))
 
 serving = get_settings().serving_db
 if not serving.exists():
-    st.error(f"no published warehouse at {serving}: run `tandem run` (or `make demo`) first")
+    st.error(t("sb.no_warehouse", path=serving))
     st.stop()
 
 saved_names = segment_names()
-start_from = st.selectbox("Start from a saved segment", ["(new)", *saved_names])
-base = load_segment(start_from).definition if start_from != "(new)" else None
+start_from = st.selectbox(
+    t("sb.start_from"),
+    [None, *saved_names],
+    format_func=lambda saved: t("sb.new") if saved is None else saved,
+    key="sb_start_from",
+)
+base = load_segment(start_from).definition if start_from is not None else None
 
 con = hardened_connect(serving)
 try:
@@ -50,22 +68,30 @@ try:
 finally:
     con.close()
 
-name = st.text_input("Name", value=base.name if base else "", placeholder="vip-north")
-description = st.text_input("Description", value=base.description if base else "")
+name = st.text_input(t("sb.name"), value=base.name if base else "", placeholder="vip-north")
+description = st.text_input(t("sb.description"), value=base.description if base else "")
 conditions: dict = {}
 left, right = st.columns(2)
 for index, key in enumerate(LIST_CONDITIONS):
     column = left if index % 2 == 0 else right
     options = choices.get(key)
     if options is None:
-        column.selectbox(LABELS[key], ["not available yet"], disabled=True, key=f"c_{key}")
+        column.selectbox(
+            CONDITION_LABELS[key], [t("sb.not_available")], disabled=True, key=f"c_{key}"
+        )
         continue
     default = [v for v in (base.lists.get(key, ()) if base else ()) if v in options]
-    picked = column.multiselect(LABELS[key], options, default=default, key=f"c_{key}")
+    picked = column.multiselect(
+        CONDITION_LABELS[key],
+        options,
+        default=default,
+        format_func=_value_label(key),
+        key=f"c_{key}",
+    )
     if picked:
         conditions[key] = picked
-recency = left.number_input("Days since last order at most (0: any)", 0, 5000, 0)
-spend = right.number_input("Lifetime net revenue at least, yuan (0: any)", 0, 10**9, 0)
+recency = left.number_input(t("sb.recency"), 0, 5000, 0, key="sb_recency")
+spend = right.number_input(t("sb.spend"), 0, 10**9, 0, key="sb_spend")
 if recency:
     conditions["recency_days"] = {"max": recency}
 if spend:
@@ -82,37 +108,39 @@ try:
     finally:
         con.close()
 except (InvalidSegment, ConditionNotAvailable) as problem:
-    st.error(str(problem))
+    st.error(error_text(problem))
     st.stop()
 
 a, b, c = st.columns(3)
-a.metric("Customers", f"{size.customers:,}")
-b.metric("Lifetime net revenue (yuan)", f"{size.lifetime_net_revenue:,.2f}")
-c.metric("Consented contacts to export", f"{size.consented_contacts:,}")
-with st.expander("Definition (YAML)"):
+a.metric(t("sb.customers"), f"{size.customers:,}")
+b.metric(t("sb.revenue"), f"{size.lifetime_net_revenue:,.2f}")
+c.metric(t("sb.contacts"), f"{size.consented_contacts:,}")
+with st.expander(t("sb.definition")):
     st.code(definition.to_yaml(), language="yaml")
 
-if st.button("Save segment", disabled=not name):
+if st.button(t("sb.save"), disabled=not name, key="sb_save"):
     try:
         saved = save_segment(from_dict({**definition.to_dict(), "name": name}), user.username)
     except InvalidSegment as problem:
-        st.error(str(problem))
+        st.error(error_text(problem))
     else:
         st.session_state["saved_segment"] = (saved.definition.name, saved.version)
-        st.success(f"saved {saved.definition.name} as version {saved.version}")
+        st.success(t("sb.saved", name=saved.definition.name, version=saved.version))
 
 saved_key = st.session_state.get("saved_segment")
 if saved_key:
-    fmt = st.selectbox("Export format", FORMATS)
-    if st.button("Export consented contacts"):
+    fmt = st.selectbox(t("sb.format"), FORMATS, key="sb_format")
+    if st.button(t("sb.export"), key="sb_export"):
         saved = load_segment(*saved_key)
         suffix = ".xlsx" if fmt == "xlsx" else ".csv"
         out = Path(tempfile.mkdtemp(dir=get_settings().exports_dir)) / f"{saved_key[0]}{suffix}"
         result = export_segment(saved, fmt, out, user.username)
-        st.success(f"{result.row_count:,} contacts, sha256 {result.sha256[:16]}...")
+        st.success(t("sb.exported", rows=f"{result.row_count:,}", digest=result.sha256[:16]))
         st.download_button(
-            f"Download {out.name}", out.read_bytes(), file_name=f"{saved_key[0]}-{fmt}{suffix}"
+            t("sb.download", file=out.name),
+            out.read_bytes(),
+            file_name=f"{saved_key[0]}-{fmt}{suffix}",
         )
 
-st.subheader("Export log")
+st.subheader(t("sb.export_log"))
 st.dataframe(export_log(20), hide_index=True)

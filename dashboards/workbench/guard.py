@@ -19,66 +19,66 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-ALLOWED = (
-    "The workbench runs one read-only query at a time: SELECT, WITH ... SELECT, FROM ..., "
-    "VALUES, or UNION / INTERSECT / EXCEPT of them, over the warehouse's tables."
-)
+from dashboards.i18n import t
+
+# the guard's messages live in the label catalogue (dashboards/i18n_tools.py): the exception
+# says them in English, the page in the reader's language
+ALLOWED = t("guard.allowed", lang="en")
 
 QUERY_TYPES: tuple[type[exp.Expression], ...] = (exp.Select, exp.SetOperation, exp.Values)
 
-# Statement kinds a query may never contain, each with what the user tried to do.
+# Statement kinds a query may never contain, each with the label of what the user tried to do.
 REFUSED_KINDS: tuple[tuple[tuple[type[exp.Expression], ...], str], ...] = (
-    ((exp.Copy, exp.Export), "Reading or writing files (COPY, EXPORT) is not allowed."),
-    ((exp.Attach, exp.Detach, exp.Use), "Attaching or switching databases is not allowed."),
-    ((exp.Install,), "Installing or loading extensions is not allowed."),
-    ((exp.Set, exp.Pragma), "Changing settings (SET, RESET, PRAGMA) is not allowed."),
-    (
-        (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable, exp.Comment),
-        "Creating, changing or dropping tables, views or other objects is not allowed.",
-    ),
-    (
-        (exp.Insert, exp.Update, exp.Delete, exp.Merge),
-        "Changing data (INSERT, UPDATE, DELETE, MERGE) is not allowed.",
-    ),
-    (
-        (exp.Transaction, exp.Commit, exp.Rollback),
-        "Transactions are not allowed: every query runs on its own read-only snapshot.",
-    ),
+    ((exp.Copy, exp.Export), "guard.copy"),
+    ((exp.Attach, exp.Detach, exp.Use), "guard.attach"),
+    ((exp.Install,), "guard.extensions"),
+    ((exp.Set, exp.Pragma), "guard.settings"),
+    ((exp.Create, exp.Drop, exp.Alter, exp.TruncateTable, exp.Comment), "guard.ddl"),
+    ((exp.Insert, exp.Update, exp.Delete, exp.Merge), "guard.dml"),
+    ((exp.Transaction, exp.Commit, exp.Rollback), "guard.transaction"),
 )
 
-# Statements sqlglot keeps as raw commands, by their first word.
+# Statements sqlglot keeps as raw commands, by their first word: the label of each refusal.
 COMMAND_MESSAGES = {
-    "LOAD": "Installing or loading extensions is not allowed.",
-    "INSTALL": "Installing or loading extensions is not allowed.",
-    "FORCE": "Installing or loading extensions is not allowed.",
-    "RESET": "Changing settings (SET, RESET, PRAGMA) is not allowed.",
-    "CALL": "Calling table functions with CALL is not allowed; select from them instead.",
-    "EXPORT": "Reading or writing files (COPY, EXPORT) is not allowed.",
-    "IMPORT": "Reading or writing files (COPY, EXPORT, IMPORT) is not allowed.",
-    "VACUUM": "Maintenance statements (VACUUM, CHECKPOINT) are not allowed.",
-    "CHECKPOINT": "Maintenance statements (VACUUM, CHECKPOINT) are not allowed.",
-    "FORCE_CHECKPOINT": "Maintenance statements (VACUUM, CHECKPOINT) are not allowed.",
-    "CREATE": "Creating, changing or dropping tables, views or other objects is not allowed.",
-    "DROP": "Creating, changing or dropping tables, views or other objects is not allowed.",
-    "ALTER": "Creating, changing or dropping tables, views or other objects is not allowed.",
-    "TRUNCATE": "Creating, changing or dropping tables, views or other objects is not allowed.",
-    "COMMENT": "Creating, changing or dropping tables, views or other objects is not allowed.",
-    "ABORT": "Transactions are not allowed: every query runs on its own read-only snapshot.",
+    "LOAD": "guard.extensions",
+    "INSTALL": "guard.extensions",
+    "FORCE": "guard.extensions",
+    "RESET": "guard.settings",
+    "CALL": "guard.call",
+    "EXPORT": "guard.copy",
+    "IMPORT": "guard.import",
+    "VACUUM": "guard.maintenance",
+    "CHECKPOINT": "guard.maintenance",
+    "FORCE_CHECKPOINT": "guard.maintenance",
+    "CREATE": "guard.ddl",
+    "DROP": "guard.ddl",
+    "ALTER": "guard.ddl",
+    "TRUNCATE": "guard.ddl",
+    "COMMENT": "guard.ddl",
+    "ABORT": "guard.transaction",
 }
 
 # Table functions that run SQL held in a string: the guard could not see that SQL.
 STRING_SQL_FUNCTIONS = frozenset({"query", "query_table"})
-
-FILES_MESSAGE = (
-    "Reading or writing files is not allowed: query the warehouse's tables (schema.table)."
-)
 
 # sqlglot logs a warning for every statement it keeps as a raw command; the guard refuses those
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 class RefusedStatement(ValueError):
-    """The statement is not a single read-only query; the message says what is allowed."""
+    """The statement is not a single read-only query; the message says what is allowed.
+
+    ``label_key`` names the reason in the label catalogue (``label_values`` fill it); ``str``
+    of the error is the English text, :meth:`in_language` the reader's.
+    """
+
+    def __init__(self, label_key: str, **label_values: object) -> None:
+        self.label_key, self.label_values = label_key, label_values
+        super().__init__(self.in_language("en"))
+
+    def in_language(self, lang: str | None = None) -> str:
+        """The reason and what the workbench allows, in ``lang`` (the reader's by default)."""
+        return f"{t(self.label_key, lang, **self.label_values)} {t('guard.allowed', lang)}"
 
 
 @dataclass(frozen=True)
@@ -89,17 +89,20 @@ class CheckedQuery:
     tables: tuple[str, ...]
 
 
-def _refuse(reason: str) -> RefusedStatement:
-    return RefusedStatement(f"{reason} {ALLOWED}")
+def _refuse(label_key: str, **values: object) -> RefusedStatement:
+    return RefusedStatement(label_key, **values)
 
 
-def _kind_message(node: exp.Expression) -> str | None:
-    for kinds, message in REFUSED_KINDS:
+def _kind_refusal(node: exp.Expression) -> RefusedStatement | None:
+    """The refusal of a statement kind a query may never contain (None: the node is allowed)."""
+    for kinds, label_key in REFUSED_KINDS:
         if isinstance(node, kinds):
-            return message
+            return _refuse(label_key)
     if isinstance(node, exp.Command):
         word = str(node.this).strip().split()[0].upper() if str(node.this).strip() else ""
-        return COMMAND_MESSAGES.get(word, f"{word or 'This'} statements are not allowed.")
+        if word in COMMAND_MESSAGES:
+            return _refuse(COMMAND_MESSAGES[word])
+        return _refuse("guard.statement_kind", kind=word or "This")
     return None
 
 
@@ -110,23 +113,20 @@ def _parse(sql: str) -> list[exp.Expression]:
         first = str(error).splitlines()[0]
         if sql.strip().split()[0].upper() in COMMAND_MESSAGES:
             raise _refuse(COMMAND_MESSAGES[sql.strip().split()[0].upper()]) from error
-        raise _refuse(f"The statement could not be parsed ({first}).") from error
+        raise _refuse("guard.unparsed", error=first) from error
 
 
 def _check_tree(statement: exp.Expression) -> None:
     for node in statement.walk():
-        message = _kind_message(node)
-        if message:
-            raise _refuse(message)
+        refusal = _kind_refusal(node)
+        if refusal:
+            raise refusal
         if isinstance(node, exp.Anonymous | exp.Func) and _function_name(node) in (
             STRING_SQL_FUNCTIONS
         ):
-            raise _refuse(
-                "Running SQL held in a string (query, query_table) is not allowed: "
-                "write the query itself."
-            )
+            raise _refuse("guard.string_sql")
         if isinstance(node, exp.Table) and _names_a_file(node):
-            raise _refuse(FILES_MESSAGE)
+            raise _refuse("guard.files")
 
 
 def _names_a_file(table: exp.Table) -> bool:
@@ -150,35 +150,34 @@ def _duckdb_agrees(sql: str) -> None:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as error:
-        raise _refuse(f"DuckDB could not parse the statement ({error}).") from error
+        raise _refuse("guard.duckdb_unparsed", error=error) from error
     finally:
         con.close()
     if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
         kinds = ", ".join(s.type.name for s in statements)
-        raise _refuse(f"DuckDB reads this as {kinds or 'nothing'}, not one query.")
+        raise _refuse("guard.duckdb_kinds", kinds=kinds or "nothing")
 
 
 def check_statement(sql: str) -> CheckedQuery:
     """Accept ``sql`` if it is exactly one read-only query; raise :class:`RefusedStatement`."""
     if not sql or not sql.strip().strip(";").strip():
-        raise _refuse("There is nothing to run.")
+        raise _refuse("guard.empty")
     statements = _parse(sql)
     if not statements:
-        raise _refuse("There is nothing to run (only comments).")
+        raise _refuse("guard.only_comments")
     if len(statements) > 1:
-        raise _refuse(f"Only one statement at a time: this text holds {len(statements)}.")
+        raise _refuse("guard.many", count=len(statements))
     statement = statements[0]
     first_word = sql.strip().split()[0].strip(";").upper()
-    message = _kind_message(statement)
+    refusal = _kind_refusal(statement)
     if not isinstance(statement, QUERY_TYPES) and first_word in COMMAND_MESSAGES:
-        message = COMMAND_MESSAGES[first_word]
-    if message:
-        raise _refuse(message)
+        refusal = _refuse(COMMAND_MESSAGES[first_word])
+    if refusal:
+        raise refusal
     if not isinstance(statement, QUERY_TYPES):
-        kind = statement.key.upper()
-        raise _refuse(f"{kind} statements are not allowed.")
+        raise _refuse("guard.statement_kind", kind=statement.key.upper())
     _check_tree(statement)
     rendered = statement.sql(dialect="duckdb", comments=False)
     _duckdb_agrees(rendered)
-    tables = tuple(sorted({t.sql(dialect="duckdb") for t in statement.find_all(exp.Table)}))
+    tables = tuple(sorted({table.sql(dialect="duckdb") for table in statement.find_all(exp.Table)}))
     return CheckedQuery(rendered, tables)

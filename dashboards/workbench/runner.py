@@ -10,15 +10,21 @@ import duckdb
 import polars as pl
 
 from dashboards.appstore import connect as store
+from dashboards.i18n import t
 from dashboards.workbench.connection import connect_for_role
-from dashboards.workbench.guard import ALLOWED, FILES_MESSAGE, RefusedStatement, check_statement
+from dashboards.workbench.guard import RefusedStatement, check_statement
 
 DEFAULT_ROW_LIMIT = 1_000
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
 
 class QueryTimedOut(RuntimeError):
-    """The query ran past its time limit and DuckDB interrupted it."""
+    """The query ran past its time limit and DuckDB interrupted it (``str``: in English)."""
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self.label_key = "wb.timed_out"
+        self.label_values = {"seconds": f"{timeout_seconds:g}"}
+        super().__init__(t(self.label_key, "en", **self.label_values))
 
 
 @dataclass(frozen=True)
@@ -33,11 +39,11 @@ def _translate(error: duckdb.Error) -> RefusedStatement | None:
     """The hardened connection's own refusals, said in the workbench's words."""
     text = str(error)
     if isinstance(error, duckdb.PermissionException) or "disabled by configuration" in text:
-        return RefusedStatement(f"{FILES_MESSAGE} {ALLOWED}")
+        return RefusedStatement("guard.files")
     if "configuration has been locked" in text:
-        return RefusedStatement(f"Changing settings (SET, RESET, PRAGMA) is not allowed. {ALLOWED}")
+        return RefusedStatement("guard.settings")
     if "read-only mode" in text or "read-only" in text.lower():
-        return RefusedStatement(f"The warehouse is read-only here. {ALLOWED}")
+        return RefusedStatement("guard.read_only")
     return None
 
 
@@ -56,10 +62,7 @@ def execute(
     try:
         frame = con.sql(checked.sql).limit(row_limit + 1).pl()
     except duckdb.InterruptException as error:
-        raise QueryTimedOut(
-            f"The query ran longer than {timeout_seconds:g} s and was stopped: filter or "
-            "aggregate earlier, or ask for fewer rows."
-        ) from error
+        raise QueryTimedOut(timeout_seconds) from error
     except duckdb.Error as error:
         refusal = _translate(error)
         if refusal:
