@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboards.access.session import require_page
-from dashboards.i18n import error_text, t
+from dashboards.i18n import current_language, error_text, t
 from dashboards.page import render_language
 from dashboards.segments.definition import (
     LIST_CONDITIONS,
@@ -38,9 +38,11 @@ CONDITION_LABELS = {
 }
 
 
-def _value_label(condition: str) -> Callable[[str], str]:
+def _value_label(condition: str, lang: str) -> Callable[[str], str]:
+    """How a condition's values are shown (the language is bound: the label must not depend on
+    where the function is called from)."""
     if condition == "acquisition_channel":
-        return lambda value: t(f"channel.{value}", default=value)
+        return lambda value: t(f"channel.{value}", lang, default=value)
     return str
 
 
@@ -85,7 +87,7 @@ for index, key in enumerate(LIST_CONDITIONS):
         CONDITION_LABELS[key],
         options,
         default=default,
-        format_func=_value_label(key),
+        format_func=_value_label(key, current_language()),
         key=f"c_{key}",
     )
     if picked:
