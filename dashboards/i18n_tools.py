@@ -181,6 +181,16 @@ TOOL_LABELS: dict[str, tuple[str, str]] = {
     "sb.exported": ("{rows} contacts, sha256 {digest}...", "{rows} 位联系人，sha256 {digest}..."),
     "sb.download": ("Download {file}", "下载 {file}"),
     "sb.export_log": ("Export log", "导出记录"),
+    # the export log's columns: in English as the application store names them
+    "sb.log.id": ("id", "序号"),
+    "sb.log.username": ("username", "用户"),
+    "sb.log.exported_at": ("exported_at", "导出时间（UTC）"),
+    "sb.log.segment_name": ("segment_name", "分群名称"),
+    "sb.log.segment_version": ("segment_version", "分群版本"),
+    "sb.log.format": ("format", "格式"),
+    "sb.log.row_count": ("row_count", "联系人数"),
+    "sb.log.file_sha256": ("file_sha256", "文件 sha256"),
+    "sb.log.file_name": ("file_name", "文件名"),
     "sb.no_warehouse": (
         "no published warehouse at {path}: run `tandem run` (or `make demo`) first",
         "{path} 还没有已发布的数据仓库：请先运行 `tandem run`（或 `make demo`）",

@@ -145,4 +145,18 @@ if saved_key:
         )
 
 st.subheader(t("sb.export_log"))
-st.dataframe(export_log(20), hide_index=True)
+LOG_COLUMNS = {
+    "id": t("sb.log.id"),
+    "username": t("sb.log.username"),
+    "exported_at": t("sb.log.exported_at"),
+    "segment_name": t("sb.log.segment_name"),
+    "segment_version": t("sb.log.segment_version"),
+    "format": t("sb.log.format"),
+    "row_count": t("sb.log.row_count"),
+    "file_sha256": t("sb.log.file_sha256"),
+    "file_name": t("sb.log.file_name"),
+}
+st.dataframe(
+    [{LOG_COLUMNS.get(k, k): v for k, v in row.items()} for row in export_log(20)],
+    hide_index=True,
+)

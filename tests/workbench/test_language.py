@@ -119,3 +119,10 @@ def test_segment_builder_in_chinese(segment_warehouse: TandemSettings) -> None:
     app.button(key="sb_save").click().run()
     assert not app.exception, app.exception
     assert app.success[0].value == "已保存 vip-east，版本 1"
+    app.button(key="sb_export").click().run()
+    assert not app.exception, app.exception
+    assert app.success[-1].value.startswith("1 位联系人，sha256 ")
+    log = app.dataframe[-1].value
+    assert log["分群名称"].tolist() == ["vip-east"]
+    assert log["联系人数"].tolist() == [1]
+    assert app.get("download_button")[0].label.startswith("下载 vip-east")
