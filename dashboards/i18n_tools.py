@@ -195,6 +195,12 @@ TOOL_LABELS: dict[str, tuple[str, str]] = {
         "no published warehouse at {path}: run `tandem run` (or `make demo`) first",
         "{path} 还没有已发布的数据仓库：请先运行 `tandem run`（或 `make demo`）",
     ),
+    "sb.no_customers": (
+        "no customers are built yet (customer.rpt_customer_360 is missing): land the CRM and ERP"
+        " extracts and run `tandem run`",
+        "还没有构建客户数据（缺少 customer.rpt_customer_360）：请导入 CRM 和 ERP 数据后运行"
+        " `tandem run`",
+    ),
     "sb.bad_name": (
         "name {name}: use 1-63 lower-case letters, digits, '-' or '_' (e.g. vip-north)",
         "名称 {name}：请使用 1–63 个小写字母、数字、“-”或“_”（例如 vip-north）",

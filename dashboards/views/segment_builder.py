@@ -66,9 +66,18 @@ base = load_segment(start_from).definition if start_from is not None else None
 
 con = hardened_connect(serving)
 try:
-    choices = condition_choices(con)
+    # the segments are drawn from the customer 360 mart: a warehouse published before any
+    # customer was built has nothing to segment yet (guidance, not a traceback)
+    built = con.execute(
+        "select count(*) from duckdb_tables()"
+        " where schema_name = 'customer' and table_name = 'rpt_customer_360'"
+    ).fetchone()[0]
+    choices = condition_choices(con) if built else None
 finally:
     con.close()
+if choices is None:
+    st.info(t("sb.no_customers"))
+    st.stop()
 
 name = st.text_input(t("sb.name"), value=base.name if base else "", placeholder="vip-north")
 description = st.text_input(t("sb.description"), value=base.description if base else "")

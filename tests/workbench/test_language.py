@@ -126,3 +126,19 @@ def test_segment_builder_in_chinese(segment_warehouse: TandemSettings) -> None:
     assert log["分群名称"].tolist() == ["vip-east"]
     assert log["联系人数"].tolist() == [1]
     assert app.get("download_button")[0].label.startswith("下载 vip-east")
+
+
+def test_segment_builder_without_customers_says_what_to_run(
+    people_warehouse: TandemSettings,
+) -> None:
+    """A published warehouse with no customer 360 mart (nothing built from the CRM and ERP yet)
+    gets guidance in either language, not a DuckDB catalog error."""
+    app = _open_in_chinese("segment_builder", "marketing")
+    assert [info.value for info in app.info] == [
+        "还没有构建客户数据（缺少 customer.rpt_customer_360）：请导入 CRM 和 ERP 数据后运行"
+        " `tandem run`"
+    ]
+    assert not app.text_input  # nothing to build a segment from
+    app.selectbox(key=KEY_LANGUAGE).set_value("en").run()
+    assert not app.exception, app.exception
+    assert app.info[0].value.startswith("no customers are built yet")
