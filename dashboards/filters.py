@@ -177,7 +177,10 @@ def render_filter_bar() -> None:
     bar.multiselect(
         t("channel"),
         list(channels),
-        format_func=lambda channel: t(f"channel.{channel}", default=channels[channel]),
+        # the language bound, as for the months: the label must not depend on where Streamlit
+        # calls this (outside the script run, where the reader's language is not known, it
+        # would map a Chinese choice back to no option and drop it after a switch)
+        format_func=lambda channel: t(f"channel.{channel}", lang, default=channels[channel]),
         key=KEY_CHANNELS,
         placeholder=t("all"),
     )
